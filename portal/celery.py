@@ -1,0 +1,21 @@
+"""The Celery application and its one beat schedule."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Every periodic job, in UTC. Jobs are idempotent: a missed or repeated run changes nothing more.
+app.conf.beat_schedule = {
+    # Every 15 minutes: pending invitations past their expiry become "expired".
+    "expire-invitations": {
+        "task": "programs.tasks.expire_invitations",
+        "schedule": crontab(minute="*/15"),
+    },
+}

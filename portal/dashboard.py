@@ -1,0 +1,257 @@
+"""What each role must do next, with its deadline: the dashboard's one selector."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+
+from applications.models import ContributorProfile, WriterProfile
+from programs import selectors
+from programs.models import (
+    InvitationStatus,
+    Milestone,
+    MilestoneKind,
+    MilestoneState,
+    ParticipationStatus,
+    Program,
+    ProgramKind,
+    Role,
+)
+
+
+@dataclass
+class Task:
+    title: str
+    url: str
+    due: datetime | None = None
+    detail: str = ""
+
+
+@dataclass
+class Section:
+    heading: str
+    role: str
+    tasks: list[Task] = field(default_factory=list)
+
+
+def _live(program: Program, kind: str, now: datetime) -> Milestone | None:
+    """The program's milestone of that kind if it has not passed yet."""
+    milestone = program.milestone(kind)
+    if milestone is None or milestone.state(now) == MilestoneState.PAST:
+        return None
+    return milestone
+
+
+def _due(program: Program, kind: str, now: datetime) -> datetime | None:
+    milestone = _live(program, kind, now)
+    return milestone.ends_at if milestone else None
+
+
+def _manager_section(user, now) -> Section | None:
+    programs = list(
+        Program.objects.filter(managers__user=user)
+        .prefetch_related("milestones")
+        .annotate(pending=Count("participations", filter=Q(participations__status="applied")))
+    )
+    if not programs:
+        return None
+    section = Section("Programs you manage", "manager")
+    for program in programs:
+        url = reverse("program_detail", args=[program.slug])
+        if program.pending:
+            section.tasks.append(
+                Task(
+                    f"Decide {program.pending} organization application(s) to {program.name}",
+                    reverse("admin:programs_participation_changelist")
+                    + f"?program__id__exact={program.pk}&status__exact=applied",
+                    _due(program, MilestoneKind.ORGS_ANNOUNCED, now),
+                )
+            )
+        upcoming = selectors.program_next_milestone(program=program, now=now)
+        if upcoming:
+            section.tasks.append(
+                Task(f"{program.name}: next, {upcoming.label}", url, upcoming.begins_at)
+            )
+    return section
+
+
+def _member_sections(user, now) -> list[Section]:
+    memberships = (
+        selectors.memberships_of(user=user)
+        .exclude(participation__status__in=[ParticipationStatus.REJECTED, "withdrawn"])
+        .prefetch_related(Prefetch("participation__program__milestones"))
+        .annotate(
+            mentors=Count(
+                "participation__memberships",
+                filter=Q(participation__memberships__role=Role.MENTOR),
+                distinct=True,
+            ),
+            pending_invites=Count(
+                "participation__invitations",
+                filter=Q(participation__invitations__status=InvitationStatus.PENDING),
+                distinct=True,
+            ),
+        )
+    )
+    sections = []
+    for membership in memberships:
+        participation = membership.participation
+        program, org = participation.program, participation.organization
+        results = program.milestone(MilestoneKind.RESULTS)
+        if results and results.state(now) == MilestoneState.PAST:
+            continue  # the season is over for this role
+        section = Section(
+            f"{membership.get_role_display()} of {org.name} in {program.name}", membership.role
+        )
+        team_url = reverse("participation_team", args=[program.slug, org.slug])
+        program_url = reverse("program_detail", args=[program.slug])
+        if membership.role == Role.ORG_ADMIN:
+            if participation.status == ParticipationStatus.APPLIED:
+                section.tasks.append(
+                    Task(
+                        "Your application awaits the program managers' decision",
+                        program_url,
+                        _due(program, MilestoneKind.ORGS_ANNOUNCED, now),
+                    )
+                )
+            if not membership.mentors:
+                section.tasks.append(Task("Invite your mentors", team_url))
+            if membership.pending_invites:
+                section.tasks.append(
+                    Task(f"{membership.pending_invites} invitation(s) not yet answered", team_url)
+                )
+            if program.kind == ProgramKind.CODING and (
+                due := _due(program, MilestoneKind.RANKING_DUE, now)
+            ):
+                section.tasks.append(Task("Rank proposals and request slots", program_url, due))
+            if program.kind == ProgramKind.DOCS and (
+                due := _due(program, MilestoneKind.HIRING_DEADLINE, now)
+            ):
+                section.tasks.append(Task("Hire your technical writers", program_url, due))
+            if program.kind == ProgramKind.DOCS:
+                for milestone in program.milestones.all():
+                    if milestone.kind in {
+                        MilestoneKind.MONTHLY_EVALUATION,
+                        MilestoneKind.CASE_STUDY,
+                    } and milestone.is_open(now):
+                        section.tasks.append(
+                            Task(
+                                f"File the {milestone.label.lower()}",
+                                program_url,
+                                milestone.ends_at,
+                            )
+                        )
+        else:
+            if program.kind == ProgramKind.CODING and (
+                due := _due(program, MilestoneKind.RANKING_DUE, now)
+            ):
+                section.tasks.append(Task("Review and score proposals", program_url, due))
+            for kind in (
+                MilestoneKind.MIDTERM_EVALUATIONS,
+                MilestoneKind.FINAL_WORK_SUBMISSION,
+                MilestoneKind.MENTOR_FINAL_EVALUATIONS,
+            ):
+                milestone = _live(program, kind, now)
+                if milestone:
+                    section.tasks.append(
+                        Task(
+                            f"Evaluate your contributor: {milestone.label.lower()}",
+                            program_url,
+                            milestone.ends_at,
+                        )
+                    )
+                    break
+        sections.append(section)
+    return sections
+
+
+def _applicant_section(
+    user, now, *, kind, window_kind, heading, role, has_profile, action, profile_url
+):
+    section = Section(heading, role)
+    if not has_profile:
+        section.tasks.append(Task("Complete your profile", profile_url))
+    programs = (
+        Program.objects.filter(
+            is_public=True, kind=kind, milestones__kind=window_kind, milestones__ends_at__gte=now
+        )
+        .prefetch_related("milestones")
+        .distinct()
+    )
+    for program in programs:
+        milestone = program.milestone(window_kind)
+        state = milestone.state(now)
+        verb = "until" if state == MilestoneState.OPEN else "opens"
+        section.tasks.append(
+            Task(
+                f"{program.name}: {action}",
+                reverse("program_detail", args=[program.slug]),
+                milestone.ends_at,
+                f"{verb} {milestone.begins_at:%d %b %H:%M} UTC"
+                if state != MilestoneState.OPEN
+                else "open now",
+            )
+        )
+    return section
+
+
+def dashboard_sections(*, viewer, now: datetime) -> list[Section]:
+    """Every role the viewer holds, each with its next tasks sorted by deadline."""
+    sections: list[Section] = []
+    invitations = list(selectors.invitations_for(user=viewer, now=now))
+    if invitations:
+        sections.append(
+            Section(
+                "Invitations",
+                "invited",
+                [
+                    Task(
+                        f"Join {i.participation.organization} in {i.participation.program} "
+                        f"as {i.get_role_display().lower()}",
+                        reverse("invitation_answer", args=[i.pk]),
+                        i.expires_at,
+                    )
+                    for i in invitations
+                ],
+            )
+        )
+    if manager := _manager_section(viewer, now):
+        sections.append(manager)
+    member_sections = _member_sections(viewer, now)
+    sections.extend(member_sections)
+    is_contributor = ContributorProfile.objects.filter(user=viewer).exists()
+    is_writer = WriterProfile.objects.filter(user=viewer).exists()
+    # Someone with no role yet sees both ways in, each starting with "complete your profile".
+    newcomer = not (member_sections or viewer.is_staff or is_contributor or is_writer)
+    if is_contributor or newcomer:
+        sections.append(
+            _applicant_section(
+                viewer,
+                now,
+                kind=ProgramKind.CODING,
+                window_kind=MilestoneKind.CONTRIBUTOR_APPLICATIONS,
+                heading="As a contributor",
+                role="contributor",
+                has_profile=is_contributor,
+                action="submit your proposals",
+                profile_url=reverse("contributor_profile"),
+            )
+        )
+    if is_writer or newcomer:
+        sections.append(
+            _applicant_section(
+                viewer,
+                now,
+                kind=ProgramKind.DOCS,
+                window_kind=MilestoneKind.HIRING_DEADLINE,
+                heading="As a technical writer",
+                role="writer",
+                has_profile=is_writer,
+                action="send statements of interest before the hiring deadline",
+                profile_url=reverse("writer_profile"),
+            )
+        )
+    for section in sections:
+        section.tasks.sort(key=lambda t: (t.due is None, t.due or now))
+    return sections

@@ -1,0 +1,31 @@
+"""Site-wide pages: home and the dashboard."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from portal.dashboard import dashboard_sections
+from programs import selectors
+from programs.models import MilestoneKind
+
+
+def home(request):
+    """What is open now and what comes next across public programs."""
+    now = timezone.now()
+    context = {
+        "open_applications": selectors.milestones_open(
+            kind=MilestoneKind.CONTRIBUTOR_APPLICATIONS, now=now
+        ),
+        "upcoming": selectors.milestones_upcoming(now=now),
+        "programs": selectors.program_list(viewer=request.user)[:6],
+        "now": now,
+    }
+    return render(request, "home.html", context)
+
+
+@login_required
+def dashboard(request):
+    """Every role the user holds, with what to do next and by when."""
+    now = timezone.now()
+    sections = dashboard_sections(viewer=request.user, now=now)
+    return render(request, "dashboard.html", {"sections": sections, "now": now})

@@ -1,0 +1,187 @@
+"""Business rules of programs, participations and roles: the only code that changes their state."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from programs.models import (
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Participation,
+    ParticipationStatus,
+    Program,
+    ProgramManager,
+    Role,
+)
+
+INVITER_NOT_ADMIN = "Only an org admin of this organization or a program manager can invite."
+INVITE_PARTICIPATION_CLOSED = "This organization's application was {status}: nobody can join it."
+INVITE_ALREADY_MEMBER = "{email} is already a {role} of this organization."
+INVITATION_NOT_PENDING = "This invitation was already {status}."
+INVITATION_EXPIRED = "This invitation expired at {expires} UTC. Ask the org admin for a new one."
+INVITATION_WRONG_EMAIL = (
+    "This invitation was sent to {email}. Sign in with that address (or add and verify it in "
+    "your account), or ask the org admin to invite the address you use."
+)
+
+MANAGERS_GROUP = "Program managers"
+# Django admin permissions a program manager needs; granted through one group.
+MANAGER_APP_LABELS = ("programs", "applications", "payments")
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def is_org_admin(*, user, participation: Participation) -> bool:
+    return participation.memberships.filter(user=user, role=Role.ORG_ADMIN).exists()
+
+
+def is_program_manager(*, user, program: Program) -> bool:
+    return program.managers.filter(user=user).exists()
+
+
+def manager_grant(*, program: Program, user) -> ProgramManager:
+    """Make the user a manager of the program, with access to the admin for its data."""
+    group, _ = Group.objects.get_or_create(name=MANAGERS_GROUP)
+    perms = Permission.objects.filter(content_type__app_label__in=MANAGER_APP_LABELS)
+    group.permissions.add(*perms)
+    user.groups.add(group)
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    manager, _ = ProgramManager.objects.get_or_create(program=program, user=user)
+    return manager
+
+
+def membership_add(*, participation: Participation, user, role: str) -> Membership:
+    """Give the user a role in the participation (idempotent)."""
+    membership, _ = Membership.objects.get_or_create(
+        participation=participation, user=user, role=role
+    )
+    return membership
+
+
+def invitation_create(
+    *, participation: Participation, email: str, role: str, by, now: datetime
+) -> tuple[Invitation, str]:
+    """Invite an e-mail address to join as mentor or org admin; returns it with its secret token.
+
+    Inviting an address that already has a pending invitation replaces that one, so the newest
+    e-mail holds the only working link.
+    """
+    if not (
+        is_org_admin(user=by, participation=participation)
+        or is_program_manager(user=by, program=participation.program)
+    ):
+        raise PermissionDenied(INVITER_NOT_ADMIN)
+    if participation.status in {ParticipationStatus.REJECTED, ParticipationStatus.WITHDRAWN}:
+        raise ValidationError(
+            INVITE_PARTICIPATION_CLOSED.format(status=participation.get_status_display().lower())
+        )
+    email = email.strip().lower()
+    if participation.memberships.filter(user__email__iexact=email, role=role).exists():
+        raise ValidationError(
+            {"email": INVITE_ALREADY_MEMBER.format(email=email, role=Role(role).label.lower())}
+        )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        participation=participation,
+        email=email,
+        role=role,
+        token_digest=token_digest(token),
+        invited_by=by,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    invitation.full_clean()
+    with transaction.atomic():
+        participation.invitations.filter(
+            email__iexact=email, role=role, status=InvitationStatus.PENDING
+        ).update(status=InvitationStatus.REVOKED, responded_at=now)
+        invitation.save()
+        from programs.tasks import send_invitation_email
+
+        transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token))
+    return invitation, token
+
+
+def invitation_get_by_token(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("participation__program", "participation__organization")
+        .filter(token_digest=token_digest(token))
+        .first()
+    )
+
+
+def _check_usable(invitation: Invitation, now: datetime) -> None:
+    if invitation.status != InvitationStatus.PENDING:
+        raise ValidationError(
+            INVITATION_NOT_PENDING.format(status=invitation.get_status_display().lower())
+        )
+    if now > invitation.expires_at:
+        raise ValidationError(
+            INVITATION_EXPIRED.format(expires=invitation.expires_at.strftime("%Y-%m-%d %H:%M"))
+        )
+
+
+def invitation_accept(*, invitation: Invitation, user, now: datetime) -> Membership:
+    """Accept an invitation as the signed-in user, whose verified addresses must include it."""
+    _check_usable(invitation, now)
+    if not EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists():
+        raise ValidationError(INVITATION_WRONG_EMAIL.format(email=invitation.email))
+    with transaction.atomic():
+        # Claim the invitation atomically: of two concurrent accepts only one changes the row.
+        claimed = Invitation.objects.filter(
+            pk=invitation.pk, status=InvitationStatus.PENDING
+        ).update(status=InvitationStatus.ACCEPTED, accepted_by=user, responded_at=now)
+        if not claimed:
+            invitation.refresh_from_db()
+            raise ValidationError(
+                INVITATION_NOT_PENDING.format(status=invitation.get_status_display().lower())
+            )
+        membership = membership_add(
+            participation=invitation.participation, user=user, role=invitation.role
+        )
+    invitation.refresh_from_db()
+    return membership
+
+
+def invitation_decline(*, invitation: Invitation, now: datetime) -> None:
+    """Decline an invitation; anyone holding the link may decline it."""
+    _check_usable(invitation, now)
+    Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING).update(
+        status=InvitationStatus.DECLINED, responded_at=now
+    )
+
+
+def invitation_revoke(*, invitation: Invitation, by, now: datetime) -> None:
+    """Withdraw a pending invitation (org admins and managers)."""
+    participation = invitation.participation
+    if not (
+        is_org_admin(user=by, participation=participation)
+        or is_program_manager(user=by, program=participation.program)
+    ):
+        raise PermissionDenied(INVITER_NOT_ADMIN)
+    Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING).update(
+        status=InvitationStatus.REVOKED, responded_at=now
+    )
+
+
+def invitations_expire(*, now: datetime) -> int:
+    """Mark pending invitations past their expiry as expired; returns how many changed.
+
+    Acceptance checks expiry itself at request time; this job only tidies the state.
+    """
+    return Invitation.objects.filter(status=InvitationStatus.PENDING, expires_at__lt=now).update(
+        status=InvitationStatus.EXPIRED
+    )
