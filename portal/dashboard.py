@@ -115,7 +115,7 @@ def _member_sections(user, now) -> list[Section]:
                         _due(program, MilestoneKind.ORGS_ANNOUNCED, now),
                     )
                 )
-            if not membership.mentors:
+            if program.kind == ProgramKind.CODING and not membership.mentors:
                 section.tasks.append(Task("Invite your mentors", team_url))
             if membership.pending_invites:
                 section.tasks.append(
@@ -223,7 +223,8 @@ def dashboard_sections(*, viewer, now: datetime) -> list[Section]:
     is_contributor = ContributorProfile.objects.filter(user=viewer).exists()
     is_writer = WriterProfile.objects.filter(user=viewer).exists()
     # Someone with no role yet sees both ways in, each starting with "complete your profile".
-    newcomer = not (member_sections or viewer.is_staff or is_contributor or is_writer)
+    has_roles = viewer.memberships.exists() or viewer.is_staff
+    newcomer = not (has_roles or is_contributor or is_writer)
     if is_contributor or newcomer:
         sections.append(
             _applicant_section(
@@ -253,5 +254,6 @@ def dashboard_sections(*, viewer, now: datetime) -> list[Section]:
             )
         )
     for section in sections:
-        section.tasks.sort(key=lambda t: (t.due is None, t.due or now))
+        # Undated tasks (complete a profile, invite mentors) come first: they unblock the rest.
+        section.tasks.sort(key=lambda t: (t.due is not None, t.due or now))
     return sections

@@ -101,11 +101,11 @@ def invitation_create(
         created_at=now,
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
-    invitation.full_clean()
     with transaction.atomic():
         participation.invitations.filter(
             email__iexact=email, role=role, status=InvitationStatus.PENDING
         ).update(status=InvitationStatus.REVOKED, responded_at=now)
+        invitation.full_clean()
         invitation.save()
         from programs.tasks import send_invitation_email
 

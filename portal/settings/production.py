@@ -1,5 +1,7 @@
 """Production settings: no defaults for secrets or hosts, HTTPS everywhere, SMTP mail."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.env import env_bool, env_int, env_list, env_str
@@ -14,6 +16,10 @@ if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the site's host names, without '*'.")
+# Links in e-mails are built from SITE_URL: production must name its real https address.
+SITE_URL = env_str("SITE_URL").rstrip("/")
+if urlsplit(SITE_URL).scheme != "https":
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must start with https:// in production.")
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL is required in production (broker and shared cache).")
 

@@ -1,0 +1,351 @@
+"""Demo data: GSoC 2023 and Season of Docs 2023 with their real timelines, two live programs
+whose windows sit around today, a few organizations and one account per role.
+
+Loading is idempotent: every row is looked up by its natural key and saved only when a value
+differs, so a second run on the same day changes nothing.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from allauth.account.models import EmailAddress
+from django.db import models
+
+from applications.models import ContributorProfile, WriterProfile
+from programs.models import (
+    Membership,
+    Milestone,
+    MilestoneKind,
+    Organization,
+    Participation,
+    ParticipationStatus,
+    Program,
+    ProgramKind,
+    ProjectSize,
+    Role,
+    Tag,
+)
+from programs.services import manager_grant
+
+DEMO_PASSWORD = "seasons-demo"  # noqa: S105 — printed for people to sign in locally
+K = MilestoneKind
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    email: str
+    name: str
+
+
+ACCOUNTS = [
+    DemoAccount("program manager", "manager@demo.seasons.test", "Mina Manager"),
+    DemoAccount("org admin", "orgadmin@demo.seasons.test", "Omar Orgadmin"),
+    DemoAccount("mentor", "mentor@demo.seasons.test", "Mei Mentor"),
+    DemoAccount("contributor", "contributor@demo.seasons.test", "Caro Contributor"),
+    DemoAccount("technical writer", "writer@demo.seasons.test", "Wren Writer"),
+]
+
+ORGANIZATIONS = [
+    ("aurora-graphics", "Aurora Graphics", "Open 3D rendering for everyone", ["graphics", "c++"]),
+    ("kestrel-data", "Kestrel Data", "Streaming analytics you can read", ["data", "python"]),
+    ("lumen-docs", "Lumen Docs", "A documentation toolchain for science", ["docs", "python"]),
+    (
+        "pinecone-compilers",
+        "Pinecone Compilers",
+        "A friendly compiler toolkit",
+        ["compilers", "rust"],
+    ),
+    ("quill-science", "Quill Science", "Reproducible notebooks for labs", ["science", "jupyter"]),
+    ("tern-networks", "Tern Networks", "Mesh networking for communities", ["networking", "go"]),
+]
+
+
+def _at(day: date, hour: int = 18) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+def _d(y, m, d, hour=18) -> datetime:
+    return datetime(y, m, d, hour, tzinfo=UTC)
+
+
+def upsert(model: type[models.Model], lookup: dict, values: dict) -> models.Model:
+    """Get or create by lookup; save only when a value differs (keeps auto_now fields still)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+        obj.full_clean()
+        obj.save()
+        return obj
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.full_clean()
+        obj.save(update_fields=changed)
+    return obj
+
+
+def _timeline(program: Program, rows) -> None:
+    """rows: (kind, sequence, starts_at or None, ends_at)."""
+    for kind, sequence, starts_at, ends_at in rows:
+        upsert(
+            Milestone,
+            {"program": program, "kind": kind, "sequence": sequence},
+            {"starts_at": starts_at, "ends_at": ends_at},
+        )
+
+
+def gsoc_2023_timeline():
+    return [
+        (K.ORG_APPLICATIONS, 1, _d(2023, 1, 23), _d(2023, 2, 7)),
+        (K.ORGS_ANNOUNCED, 1, None, _d(2023, 2, 22)),
+        (K.CONTRIBUTOR_APPLICATIONS, 1, _d(2023, 3, 20), _d(2023, 4, 4)),
+        (K.RANKING_DUE, 1, None, _d(2023, 4, 27)),
+        (K.CONTRIBUTORS_ANNOUNCED, 1, None, _d(2023, 5, 4)),
+        (K.COMMUNITY_BONDING, 1, _d(2023, 5, 4), _d(2023, 5, 28)),
+        (K.CODING, 1, _d(2023, 5, 29), _d(2023, 8, 28)),
+        (K.MIDTERM_EVALUATIONS, 1, _d(2023, 7, 10), _d(2023, 7, 14)),
+        (K.FINAL_WORK_SUBMISSION, 1, _d(2023, 8, 21), _d(2023, 8, 28)),
+        (K.MENTOR_FINAL_EVALUATIONS, 1, _d(2023, 8, 28), _d(2023, 9, 4)),
+        (K.RESULTS, 1, None, _d(2023, 9, 5)),
+        (K.EXTENDED_CODING, 1, _d(2023, 9, 5), _d(2023, 11, 6)),
+        (K.EXTENDED_EVALUATIONS, 1, _d(2023, 11, 6), _d(2023, 11, 13)),
+    ]
+
+
+def sod_2023_timeline():
+    monthly = [(6, 14, 21), (7, 14, 21), (8, 14, 21), (9, 14, 21), (10, 16, 23)]
+    surveys = [(5, 1, 8), (8, 1, 9), (11, 1, 8)]
+    return [
+        (K.PROGRAM_ANNOUNCED, 1, None, _d(2023, 1, 18)),
+        (K.ORG_APPLICATIONS, 1, _d(2023, 2, 15), _d(2023, 3, 24)),
+        (K.ORGS_ANNOUNCED, 1, None, _d(2023, 3, 31)),
+        (K.WRITER_APPLICATIONS, 1, _d(2023, 3, 31), _d(2023, 5, 10)),
+        (K.HIRING_DEADLINE, 1, None, _d(2023, 5, 10)),
+        (K.DOC_DEVELOPMENT, 1, _d(2023, 3, 31), _d(2023, 11, 21)),
+        *[
+            (K.MONTHLY_EVALUATION, n, _d(2023, m, start), _d(2023, m, end))
+            for n, (m, start, end) in enumerate(monthly, start=1)
+        ],
+        (K.CASE_STUDY, 1, _d(2023, 11, 6), _d(2023, 11, 21)),
+        (K.RESULTS, 1, None, _d(2023, 12, 5)),
+        *[
+            (K.FOLLOW_UP_SURVEY, n, _d(2024, m, start), _d(2024, m, end))
+            for n, (m, start, end) in enumerate(surveys, start=1)
+        ],
+    ]
+
+
+def live_coding_timeline(today: date):
+    """A coding season whose contributor application window is open today."""
+
+    def day(offset):
+        return _at(today + timedelta(days=offset))
+
+    return [
+        (K.ORG_APPLICATIONS, 1, day(-60), day(-45)),
+        (K.ORGS_ANNOUNCED, 1, None, day(-30)),
+        (K.CONTRIBUTOR_APPLICATIONS, 1, day(-7), day(7)),
+        (K.RANKING_DUE, 1, None, day(30)),
+        (K.CONTRIBUTORS_ANNOUNCED, 1, None, day(37)),
+        (K.COMMUNITY_BONDING, 1, day(37), day(61)),
+        (K.CODING, 1, day(62), day(146)),
+        (K.MIDTERM_EVALUATIONS, 1, day(104), day(108)),
+        (K.FINAL_WORK_SUBMISSION, 1, day(139), day(146)),
+        (K.MENTOR_FINAL_EVALUATIONS, 1, day(146), day(153)),
+        (K.RESULTS, 1, None, day(154)),
+    ]
+
+
+def live_docs_timeline(today: date):
+    """A docs season whose writers are being hired now."""
+
+    def day(offset):
+        return _at(today + timedelta(days=offset))
+
+    return [
+        (K.ORG_APPLICATIONS, 1, day(-50), day(-20)),
+        (K.ORGS_ANNOUNCED, 1, None, day(-10)),
+        (K.WRITER_APPLICATIONS, 1, day(-10), day(21)),
+        (K.HIRING_DEADLINE, 1, None, day(21)),
+        (K.DOC_DEVELOPMENT, 1, day(-10), day(180)),
+        *[(K.MONTHLY_EVALUATION, n, day(30 * n + 5), day(30 * n + 12)) for n in range(1, 6)],
+        (K.CASE_STUDY, 1, day(170), day(185)),
+        (K.RESULTS, 1, None, day(200)),
+    ]
+
+
+def _program(slug, **values) -> Program:
+    return upsert(Program, {"slug": slug}, values)
+
+
+def _accounts():
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    users = {}
+    for account in ACCOUNTS:
+        user = User.objects.filter(email=account.email).first()
+        if user is None:
+            user = User.objects.create_user(account.email, DEMO_PASSWORD, name=account.name)
+        upsert(
+            EmailAddress,
+            {"user": user, "email": account.email},
+            {"verified": True, "primary": True},
+        )
+        users[account.role] = user
+    return users
+
+
+def load_demo(*, now: datetime) -> dict:
+    """Create or refresh every demo row; returns the demo users by role."""
+    users = _accounts()
+    tags = {}
+    for slug, name, tagline, tag_names in ORGANIZATIONS:
+        org = upsert(
+            Organization,
+            {"slug": slug},
+            {
+                "name": name,
+                "tagline": tagline,
+                "website": f"https://{slug}.example.org/",
+                "description": f"{name} builds free software. {tagline}.",
+                "contact_links": [
+                    {"name": "chat", "value": f"https://chat.example.org/{slug}"},
+                    {"name": "mailingList", "value": f"dev@{slug}.example.org"},
+                ],
+            },
+        )
+        for tag_name in tag_names:
+            if tag_name not in tags:
+                tags[tag_name] = upsert(
+                    Tag, {"slug": tag_name.replace("+", "p")}, {"name": tag_name}
+                )
+        org.tags.add(*(tags[t] for t in tag_names))
+    orgs = {o.slug: o for o in Organization.objects.filter(slug__in=[o[0] for o in ORGANIZATIONS])}
+
+    today = now.date()
+    gsoc = _program(
+        "gsoc-2023",
+        kind=ProgramKind.CODING,
+        name="Google Summer of Code 2023",
+        series="gsoc",
+        year=2023,
+        tagline="Open source contributors, mentored by open source organizations.",
+        sizes_offered=[ProjectSize.MEDIUM, ProjectSize.LARGE],
+    )
+    sod = _program(
+        "sod-2023",
+        kind=ProgramKind.DOCS,
+        name="Season of Docs 2023",
+        series="sod",
+        year=2023,
+        tagline="Technical writers and open source organizations, funded by grants.",
+        funding_total=Decimal("195000.00"),
+    )
+    live_coding = _program(
+        "summer-of-code-live",
+        kind=ProgramKind.CODING,
+        name=f"Seasons Summer of Code {today.year} (live demo)",
+        series="seasons-code",
+        year=today.year,
+        tagline="A demo season whose contributor applications are open now.",
+    )
+    live_docs = _program(
+        "season-of-docs-live",
+        kind=ProgramKind.DOCS,
+        name=f"Seasons Season of Docs {today.year} (live demo)",
+        series="seasons-docs",
+        year=today.year,
+        tagline="A demo season that is hiring technical writers now.",
+        funding_total=Decimal("60000.00"),
+    )
+    _timeline(gsoc, gsoc_2023_timeline())
+    _timeline(sod, sod_2023_timeline())
+    _timeline(live_coding, live_coding_timeline(today))
+    _timeline(live_docs, live_docs_timeline(today))
+
+    accepted, applied, rejected = (
+        ParticipationStatus.ACCEPTED,
+        ParticipationStatus.APPLIED,
+        ParticipationStatus.REJECTED,
+    )
+    coding_rows = [
+        ("aurora-graphics", accepted, 6, 4),
+        ("kestrel-data", accepted, 4, 3),
+        ("pinecone-compilers", accepted, 3, 2),
+        ("tern-networks", accepted, 2, 1),
+        ("quill-science", rejected, None, None),
+    ]
+    for program in (gsoc, live_coding):
+        for slug, status, requested, allocated in coding_rows:
+            upsert(
+                Participation,
+                {"organization": orgs[slug], "program": program},
+                {
+                    "status": status,
+                    "slots_requested": requested,
+                    "slots_allocated": allocated,
+                    "ideas_list_url": f"https://{slug}.example.org/ideas/",
+                },
+            )
+    docs_rows = [
+        ("lumen-docs", accepted, Decimal("12000.00")),
+        ("quill-science", accepted, Decimal("9500.00")),
+        ("kestrel-data", accepted, Decimal("15000.00")),
+        ("tern-networks", applied, Decimal("7000.00")),
+    ]
+    for program in (sod, live_docs):
+        for slug, status, budget in docs_rows:
+            upsert(
+                Participation,
+                {"organization": orgs[slug], "program": program},
+                {"status": status, "budget_requested": budget},
+            )
+
+    for program in (gsoc, sod, live_coding, live_docs):
+        manager_grant(program=program, user=users["program manager"])
+    for program, org_slug in (
+        (gsoc, "aurora-graphics"),
+        (live_coding, "aurora-graphics"),
+        (sod, "lumen-docs"),
+        (live_docs, "lumen-docs"),
+    ):
+        participation = Participation.objects.get(program=program, organization=orgs[org_slug])
+        Membership.objects.get_or_create(
+            participation=participation, user=users["org admin"], role=Role.ORG_ADMIN
+        )
+        if program.is_coding:
+            Membership.objects.get_or_create(
+                participation=participation, user=users["mentor"], role=Role.MENTOR
+            )
+
+    upsert(
+        ContributorProfile,
+        {"user": users["contributor"]},
+        {
+            "country_of_residence": "BR",
+            "timezone": "America/Sao_Paulo",
+            "date_of_birth": date(2001, 5, 17),
+            "is_student": True,
+            "is_beginner": True,
+        },
+    )
+    upsert(
+        WriterProfile,
+        {"user": users["technical writer"]},
+        {
+            "display_name": "Wren Writer",
+            "headline": "API references and tutorials for developer tools",
+            "bio": "Five years writing documentation for open-source libraries.",
+            "country_of_residence": "KE",
+            "timezone": "Africa/Nairobi",
+            "skills": ["API reference", "tutorials", "Sphinx", "Markdown"],
+            "portfolio_links": ["https://portfolio.example.org/wren"],
+            "hours_per_week_min": 10,
+            "hours_per_week_max": 20,
+        },
+    )
+    return users
