@@ -1,6 +1,7 @@
 """A headless Debian Chromium driven by Playwright against pytest-django's live server."""
 
 import pytest
+from django.db import connections
 
 from tests.conftest import CHROMIUM
 
@@ -20,6 +21,9 @@ def browser(monkeypatch, live_server):
             args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
         )
         yield browser
+        # ORM calls made beside the running loop got their own connection: close it here, in
+        # the same context, or it outlives the test database.
+        connections.close_all()
         browser.close()
 
 
