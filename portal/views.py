@@ -1,7 +1,8 @@
 """Site-wide pages: home and the dashboard."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 
 from portal.dashboard import dashboard_sections
@@ -29,3 +30,9 @@ def dashboard(request):
     now = timezone.now()
     sections = dashboard_sections(viewer=request.user, now=now)
     return render(request, "dashboard.html", {"sections": sections, "now": now})
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; resolved per request because the
+    hashed static name exists only after collectstatic."""
+    return redirect(static("favicon.svg"), permanent=True)
