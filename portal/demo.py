@@ -66,6 +66,11 @@ def _at(day: date, hour: int = 18) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
+def _days_from(today: date):
+    """day(n): 18:00 UTC n days from today, the hour GSoC deadlines fall on."""
+    return lambda offset: _at(today + timedelta(days=offset))
+
+
 def _d(y, m, d, hour=18) -> datetime:
     return datetime(y, m, d, hour, tzinfo=UTC)
 
@@ -140,9 +145,7 @@ def sod_2023_timeline():
 
 def live_coding_timeline(today: date):
     """A coding season whose contributor application window is open today."""
-
-    def day(offset):
-        return _at(today + timedelta(days=offset))
+    day = _days_from(today)
 
     return [
         (K.ORG_APPLICATIONS, 1, day(-60), day(-45)),
@@ -161,9 +164,7 @@ def live_coding_timeline(today: date):
 
 def live_docs_timeline(today: date):
     """A docs season whose writers are being hired now."""
-
-    def day(offset):
-        return _at(today + timedelta(days=offset))
+    day = _days_from(today)
 
     return [
         (K.ORG_APPLICATIONS, 1, day(-50), day(-20)),

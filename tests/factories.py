@@ -92,6 +92,22 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Role.MENTOR
 
 
+def _build_timeline(program, shape, *, around, at) -> dict[str, Milestone]:
+    """Create the milestones of `shape` ((kind, start day or None, end day)) so that the
+    milestone `around` ends exactly at `at`."""
+    offset = next(end for kind, _, end in shape if kind == around)
+    origin = at - timedelta(days=offset)
+    return {
+        kind: Milestone.objects.create(
+            program=program,
+            kind=kind,
+            starts_at=None if start is None else origin + timedelta(days=start),
+            ends_at=origin + timedelta(days=end),
+        )
+        for kind, start, end in shape
+    }
+
+
 def coding_timeline(program: Program, *, around: str, at: datetime) -> dict[str, Milestone]:
     """A GSoC-shaped timeline in which the milestone `around` closes at `at` (or is at `at`).
 
@@ -111,17 +127,7 @@ def coding_timeline(program: Program, *, around: str, at: datetime) -> dict[str,
         (MilestoneKind.MENTOR_FINAL_EVALUATIONS, 146, 153),
         (MilestoneKind.RESULTS, None, 154),
     ]
-    offset = next(end for kind, _, end in shape if kind == around)
-    origin = at - timedelta(days=offset)
-    return {
-        kind: Milestone.objects.create(
-            program=program,
-            kind=kind,
-            starts_at=None if start is None else origin + timedelta(days=start),
-            ends_at=origin + timedelta(days=end),
-        )
-        for kind, start, end in shape
-    }
+    return _build_timeline(program, shape, around=around, at=at)
 
 
 def docs_timeline(program: Program, *, around: str, at: datetime) -> dict[str, Milestone]:
@@ -135,14 +141,4 @@ def docs_timeline(program: Program, *, around: str, at: datetime) -> dict[str, M
         (MilestoneKind.CASE_STUDY, 180, 195),
         (MilestoneKind.RESULTS, None, 209),
     ]
-    offset = next(end for kind, _, end in shape if kind == around)
-    origin = at - timedelta(days=offset)
-    return {
-        kind: Milestone.objects.create(
-            program=program,
-            kind=kind,
-            starts_at=None if start is None else origin + timedelta(days=start),
-            ends_at=origin + timedelta(days=end),
-        )
-        for kind, start, end in shape
-    }
+    return _build_timeline(program, shape, around=around, at=at)
