@@ -100,6 +100,15 @@ class Program(models.Model):
     midterm_payout_percent = _percent("45")
     final_payout_percent = _percent("55")
     org_stipend_per_contributor = _money("500")
+    proposal_body_max_chars = models.PositiveIntegerField(
+        default=30000, help_text="Longest proposal body, in characters."
+    )
+    attachment_max_mb = models.PositiveSmallIntegerField(
+        default=5, help_text="Largest PDF attachment to a proposal, in megabytes."
+    )
+    total_slots = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Contributor slots the program can fund this season."
+    )
 
     # Docs programs: budgets, writers and grants.
     funding_total = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)

@@ -1,0 +1,445 @@
+"""Business rules of proposals: drafting, deadline-safe submission, receipts, review and ranking.
+
+Every deadline is decided here, at request time, against the `now` the caller passes in.
+"""
+
+import hashlib
+import json
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from applications.models import (
+    Comment,
+    Idea,
+    Proposal,
+    ProposalMentor,
+    ProposalStatus,
+    Receipt,
+    Registration,
+    Score,
+)
+from programs.models import (
+    Membership,
+    Milestone,
+    MilestoneKind,
+    Participation,
+    ParticipationStatus,
+    Program,
+    Role,
+)
+
+WINDOW_CLOSED = (
+    "The application window closed at {deadline} UTC. Your draft is saved, but it can no longer "
+    "be submitted."
+)
+WINDOW_NOT_OPEN = "Applications open at {opens} UTC. Your draft is saved until then."
+NO_WINDOW = "This program has no contributor application window yet."
+READ_ONLY = (
+    "The application window closed at {deadline} UTC: submitted proposals can no longer be "
+    "changed. Your text was not saved."
+)
+NOT_EDITABLE = "This proposal is {status} and can no longer be changed."
+CAP_REACHED = (
+    "You have already submitted {cap} proposals, the most this program allows. Withdraw one "
+    "to submit this one; your draft is saved."
+)
+NOT_REGISTERED = "Register for this program (eligibility check) before writing a proposal."
+ORG_NOT_ACCEPTED = "{org} is not an accepted organization of this program."
+IDEA_OF_OTHER_ORG = "That idea belongs to another organization."
+STALE_REVISION = (
+    "This proposal was saved from another tab or device since you opened it. Reload to see the "
+    "newer text; what you typed here is kept in this browser."
+)
+SIZE_NOT_OFFERED = "Choose one of the sizes this program offers: {sizes} hours."
+LENGTH_NOT_ALLOWED = "For a {size}-hour project choose a length of {weeks} weeks."
+BODY_TOO_LONG = "The proposal is {length} characters long; the limit is {limit}."
+REQUIRED = "Fill this in before submitting."
+ATTACHMENT_NOT_PDF = "The attachment must be a PDF file (its content is not a PDF)."
+ATTACHMENT_TOO_LARGE = "The attachment is {size:.1f} MB; the limit is {limit} MB."
+NOT_CONTRIBUTOR = "Only the contributor who wrote this proposal can change it."
+
+NOT_ORG_MEMBER = "Only mentors and org admins of this organization can do this."
+NOT_ORG_ADMIN = "Only org admins of this organization can do this."
+RANKING_CLOSED = "Rankings and slot requests were due at {deadline} UTC; they are now read-only."
+RANK_NEEDS_MENTOR = "“{title}” has no mentor assigned yet: assign one before ranking it."
+RANK_NOT_SUBMITTED = "Only submitted proposals of your organization can be ranked."
+DUPLICATE_SELF = "A proposal cannot duplicate itself."
+MENTOR_NOT_IN_ORG = "{user} is not a mentor of this organization."
+
+DRAFT_FIELDS = ("title", "abstract", "body", "size", "length_weeks", "preference", "idea")
+# Drafts keep whatever was typed, within a hard ceiling that protects the database.
+DRAFT_BODY_CEILING = 200_000
+
+
+def _fmt(instant: datetime) -> str:
+    return instant.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def application_window(program: Program) -> Milestone | None:
+    return program.milestones.filter(kind=MilestoneKind.CONTRIBUTOR_APPLICATIONS).first()
+
+
+def window_error(program: Program, now: datetime) -> str | None:
+    """Why a submission at `now` is refused, or None when the window is open (ends inclusive)."""
+    window = application_window(program)
+    if window is None:
+        return NO_WINDOW
+    if window.starts_at and now < window.starts_at:
+        return WINDOW_NOT_OPEN.format(opens=_fmt(window.starts_at))
+    if now > window.ends_at:
+        return WINDOW_CLOSED.format(deadline=_fmt(window.ends_at))
+    return None
+
+
+def content_of(proposal: Proposal) -> dict:
+    """The canonical content a receipt's digest covers."""
+    return {
+        "program": proposal.program.slug,
+        "organization": proposal.participation.organization.slug,
+        "idea": proposal.idea_id,
+        "title": proposal.title,
+        "abstract": proposal.abstract,
+        "body": proposal.body,
+        "size": proposal.size,
+        "length_weeks": proposal.length_weeks,
+        "attachment_sha256": proposal.attachment_sha256,
+    }
+
+
+def digest_of(content: dict) -> str:
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _check_contributor(proposal: Proposal, by) -> None:
+    if proposal.contributor_id != by.pk:
+        raise PermissionDenied(NOT_CONTRIBUTOR)
+
+
+def proposal_create(
+    *, contributor, program: Program, participation: Participation, idea: Idea | None, now
+) -> Proposal:
+    """Start a draft proposal to an accepted organization."""
+    if not Registration.objects.filter(user=contributor, program=program).exists():
+        raise ValidationError(NOT_REGISTERED)
+    if participation.program_id != program.pk or (
+        participation.status != ParticipationStatus.ACCEPTED
+    ):
+        raise ValidationError(ORG_NOT_ACCEPTED.format(org=participation.organization))
+    if idea is not None and idea.participation_id != participation.pk:
+        raise ValidationError(IDEA_OF_OTHER_ORG)
+    window = application_window(program)
+    if window is not None and now > window.ends_at:
+        raise ValidationError(WINDOW_CLOSED.format(deadline=_fmt(window.ends_at)))
+    return Proposal.objects.create(
+        program=program,
+        contributor=contributor,
+        participation=participation,
+        idea=idea,
+        title=idea.title if idea else "",
+        size=idea.size if idea and idea.size in program.sizes_offered else None,
+        length_weeks=program.default_length_weeks,
+    )
+
+
+def _field_errors(proposal: Proposal, *, complete: bool) -> dict[str, list[str]]:
+    """Rule violations of the proposal's fields; `complete` also requires every field."""
+    program = proposal.program
+    errors: dict[str, list[str]] = {}
+    if proposal.size is not None and proposal.size not in program.sizes_offered:
+        errors["size"] = [SIZE_NOT_OFFERED.format(sizes=", ".join(map(str, program.sizes_offered)))]
+    elif proposal.size is not None and proposal.length_weeks is not None:
+        weeks = program.length_options.get(str(proposal.size), [])
+        if proposal.length_weeks not in weeks:
+            errors["length_weeks"] = [
+                LENGTH_NOT_ALLOWED.format(size=proposal.size, weeks=", ".join(map(str, weeks)))
+            ]
+    if len(proposal.body) > DRAFT_BODY_CEILING or (
+        complete and len(proposal.body) > program.proposal_body_max_chars
+    ):
+        errors["body"] = [
+            BODY_TOO_LONG.format(length=len(proposal.body), limit=program.proposal_body_max_chars)
+        ]
+    if complete:
+        for name in ("title", "abstract", "body", "size", "length_weeks"):
+            if getattr(proposal, name) in (None, "") and name not in errors:
+                errors[name] = [REQUIRED]
+    return errors
+
+
+def _check_still_editable(proposal: Proposal, now: datetime) -> None:
+    """Drafts always take edits; submitted proposals only until the deadline."""
+    if not proposal.is_editable_status:
+        raise ValidationError(NOT_EDITABLE.format(status=proposal.get_status_display().lower()))
+    if proposal.status == ProposalStatus.SUBMITTED:
+        window = application_window(proposal.program)
+        if window is not None and now > window.ends_at:
+            raise ValidationError(READ_ONLY.format(deadline=_fmt(window.ends_at)), code="closed")
+
+
+def proposal_save(
+    *, proposal: Proposal, by, data: dict, now: datetime, base_revision: int | None = None
+) -> Proposal:
+    """Save typed content (autosave and every submit attempt).
+
+    Drafts are saved whatever the time, so a late submit keeps its text. A submitted proposal may
+    be edited until the deadline; each edit is re-checked and gets a new receipt.
+    """
+    _check_contributor(proposal, by)
+    _check_still_editable(proposal, now)
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if base_revision is not None and base_revision != locked.revision:
+            raise ValidationError(STALE_REVISION, code="stale")
+        idea = data.get("idea")
+        if idea is not None and idea.participation_id != locked.participation_id:
+            raise ValidationError({"idea": IDEA_OF_OTHER_ORG})
+        for name in DRAFT_FIELDS:
+            if name in data:
+                setattr(locked, name, data[name])
+        errors = _field_errors(locked, complete=locked.status == ProposalStatus.SUBMITTED)
+        if errors:
+            raise ValidationError(errors)
+        locked.revision += 1
+        locked.save()
+        if locked.status == ProposalStatus.SUBMITTED:
+            _issue_receipt(locked, now)
+    return locked
+
+
+def proposal_attach(*, proposal: Proposal, by, upload, now: datetime) -> Proposal:
+    """Attach a PDF, checked by its content and size, not its name or declared type."""
+    _check_contributor(proposal, by)
+    limit = proposal.program.attachment_max_mb
+    if upload.size > limit * 1024 * 1024:
+        raise ValidationError(
+            {"attachment": ATTACHMENT_TOO_LARGE.format(size=upload.size / 1024 / 1024, limit=limit)}
+        )
+    head = upload.read(5)
+    upload.seek(0)
+    if head != b"%PDF-":
+        raise ValidationError({"attachment": ATTACHMENT_NOT_PDF})
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    _check_still_editable(proposal, now)
+    proposal.attachment_sha256 = digest.hexdigest()
+    proposal.attachment.save("attachment.pdf", upload, save=False)
+    proposal.revision += 1
+    proposal.save()
+    if proposal.status == ProposalStatus.SUBMITTED:
+        _issue_receipt(proposal, now)
+    return proposal
+
+
+def _issue_receipt(proposal: Proposal, now: datetime) -> Receipt:
+    content = content_of(proposal)
+    digest = digest_of(content)
+    sequence = proposal.receipts.count() + 1
+    receipt = Receipt.objects.create(
+        proposal=proposal,
+        number=f"{proposal.program.slug.upper()}-{proposal.pk}-{sequence}",
+        submitted_at=now,
+        digest=digest,
+        content=content,
+    )
+    Proposal.objects.filter(pk=proposal.pk).update(content_digest=digest)
+    proposal.content_digest = digest
+    from applications.tasks import send_receipt_email
+
+    transaction.on_commit(lambda: send_receipt_email.delay(receipt.pk))
+    return receipt
+
+
+def _free_slot(proposal: Proposal) -> int | None:
+    taken = set(
+        Proposal.objects.filter(
+            program=proposal.program,
+            contributor=proposal.contributor,
+            submission_slot__isnull=False,
+        ).values_list("submission_slot", flat=True)
+    )
+    free = [n for n in range(1, proposal.program.proposal_cap + 1) if n not in taken]
+    return free[0] if free else None
+
+
+def proposal_submit(*, proposal: Proposal, by, now: datetime) -> Receipt:
+    """Submit a draft inside the application window, within the per-contributor cap."""
+    _check_contributor(proposal, by)
+    if proposal.status == ProposalStatus.SUBMITTED:
+        return proposal.receipts.first()
+    if proposal.status != ProposalStatus.DRAFT:
+        raise ValidationError(NOT_EDITABLE.format(status=proposal.get_status_display().lower()))
+    if error := window_error(proposal.program, now):
+        raise ValidationError(error, code="window")
+    if not Registration.objects.filter(user=by, program=proposal.program).exists():
+        raise ValidationError(NOT_REGISTERED)
+    errors = _field_errors(proposal, complete=True)
+    if errors:
+        raise ValidationError(errors)
+    cap_error = ValidationError(CAP_REACHED.format(cap=proposal.program.proposal_cap), code="cap")
+    # Two tries: a concurrent submit that took the same slot makes the first fail on the
+    # unique constraint; the second sees that slot taken.
+    for _ in range(2):
+        slot = _free_slot(proposal)
+        if slot is None:
+            raise cap_error
+        try:
+            with transaction.atomic():
+                claimed = Proposal.objects.filter(
+                    pk=proposal.pk, status=ProposalStatus.DRAFT
+                ).update(status=ProposalStatus.SUBMITTED, submission_slot=slot, submitted_at=now)
+                if not claimed:  # submitted by a concurrent request of the same tab
+                    proposal.refresh_from_db()
+                    return proposal.receipts.first()
+                proposal.refresh_from_db()
+                return _issue_receipt(proposal, now)
+        except IntegrityError:
+            continue
+    raise cap_error
+
+
+def proposal_withdraw(*, proposal: Proposal, by, now: datetime) -> Proposal:
+    """Withdraw a submitted proposal; its slot is freed for another."""
+    _check_contributor(proposal, by)
+    if proposal.status not in {ProposalStatus.SUBMITTED, ProposalStatus.DRAFT}:
+        raise ValidationError(NOT_EDITABLE.format(status=proposal.get_status_display().lower()))
+    Proposal.objects.filter(pk=proposal.pk).update(
+        status=ProposalStatus.WITHDRAWN, submission_slot=None, rank=None
+    )
+    proposal.refresh_from_db()
+    return proposal
+
+
+# Organization side ------------------------------------------------------------------------
+
+
+def org_role(*, user, participation: Participation) -> set[str]:
+    return set(
+        Membership.objects.filter(user=user, participation=participation).values_list(
+            "role", flat=True
+        )
+    )
+
+
+def _check_member(proposal: Proposal, by) -> set[str]:
+    roles = org_role(user=by, participation=proposal.participation)
+    if not roles:
+        raise PermissionDenied(NOT_ORG_MEMBER)
+    return roles
+
+
+def _check_ranking_open(participation: Participation, now: datetime) -> None:
+    due = participation.program.milestones.filter(kind=MilestoneKind.RANKING_DUE).first()
+    if due and now > due.ends_at:
+        raise ValidationError(RANKING_CLOSED.format(deadline=_fmt(due.ends_at)))
+
+
+def proposal_comment(*, proposal: Proposal, by, body: str) -> Comment:
+    """Add a private note for the organization's mentors and admins."""
+    _check_member(proposal, by)
+    comment = Comment(proposal=proposal, author=by, body=body.strip())
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+def proposal_score(*, proposal: Proposal, by, value: int) -> Score:
+    """Set the reviewer's own 1-5 score of the proposal."""
+    _check_member(proposal, by)
+    score = Score.objects.filter(proposal=proposal, reviewer=by).first() or Score(
+        proposal=proposal, reviewer=by
+    )
+    score.value = value
+    score.full_clean()
+    score.save()
+    return score
+
+
+def proposal_assign_mentor(*, proposal: Proposal, by, mentor, now: datetime) -> None:
+    """Mentors assign themselves; org admins assign any mentor of the organization."""
+    roles = _check_member(proposal, by)
+    if mentor.pk != by.pk and Role.ORG_ADMIN not in roles:
+        raise PermissionDenied(NOT_ORG_ADMIN)
+    if not org_role(user=mentor, participation=proposal.participation):
+        raise ValidationError(MENTOR_NOT_IN_ORG.format(user=mentor))
+    ProposalMentor.objects.get_or_create(proposal=proposal, mentor=mentor)
+
+
+def proposal_unassign_mentor(*, proposal: Proposal, by, mentor, now: datetime) -> None:
+    roles = _check_member(proposal, by)
+    if mentor.pk != by.pk and Role.ORG_ADMIN not in roles:
+        raise PermissionDenied(NOT_ORG_ADMIN)
+    _check_ranking_open(proposal.participation, now)
+    ProposalMentor.objects.filter(proposal=proposal, mentor=mentor).delete()
+    # A ranked proposal must keep a mentor: without one it leaves the ranking.
+    if not proposal.mentorships.exists():
+        Proposal.objects.filter(pk=proposal.pk).update(rank=None)
+
+
+def _check_admin(participation: Participation, by) -> None:
+    if Role.ORG_ADMIN not in org_role(user=by, participation=participation):
+        raise PermissionDenied(NOT_ORG_ADMIN)
+
+
+def proposals_rank(
+    *, participation: Participation, by, ordering: list[int], now: datetime
+) -> list[Proposal]:
+    """Replace the organization's ranking with `ordering` (proposal ids, best first)."""
+    _check_admin(participation, by)
+    _check_ranking_open(participation, now)
+    proposals = {
+        p.pk: p
+        for p in participation.proposals.filter(pk__in=ordering).prefetch_related("mentorships")
+    }
+    ranked = []
+    for pk in ordering:
+        proposal = proposals.get(pk)
+        if proposal is None or proposal.status != ProposalStatus.SUBMITTED:
+            raise ValidationError(RANK_NOT_SUBMITTED)
+        if not proposal.mentorships.all():
+            raise ValidationError(RANK_NEEDS_MENTOR.format(title=proposal))
+        ranked.append(proposal)
+    with transaction.atomic():
+        participation.proposals.filter(rank__isnull=False).update(rank=None)
+        for position, proposal in enumerate(ranked, start=1):
+            proposal.rank = position
+            proposal.duplicate_of = None
+            proposal.save(update_fields=["rank", "duplicate_of"])
+    return ranked
+
+
+def proposal_mark_duplicate(
+    *, proposal: Proposal, of: Proposal | None, by, now: datetime
+) -> Proposal:
+    """Mark a proposal as a duplicate of another of the same organization (None clears it)."""
+    _check_admin(proposal.participation, by)
+    _check_ranking_open(proposal.participation, now)
+    if of is not None:
+        if of.pk == proposal.pk:
+            raise ValidationError(DUPLICATE_SELF)
+        if of.participation_id != proposal.participation_id:
+            raise ValidationError(RANK_NOT_SUBMITTED)
+    Proposal.objects.filter(pk=proposal.pk).update(
+        duplicate_of=of, rank=None if of is not None else proposal.rank
+    )
+    proposal.refresh_from_db()
+    return proposal
+
+
+def participation_request_slots(
+    *, participation: Participation, by, slots: int, now: datetime
+) -> Participation:
+    """The org admin's slot request, until the ranking deadline."""
+    _check_admin(participation, by)
+    _check_ranking_open(participation, now)
+    if slots < 1:
+        raise ValidationError({"slots_requested": "Request at least one slot."})
+    participation.slots_requested = slots
+    if participation.slots_allocated and participation.slots_allocated > slots:
+        participation.slots_allocated = None
+    participation.save(update_fields=["slots_requested", "slots_allocated"])
+    return participation
