@@ -41,8 +41,8 @@ RUN SECRET_KEY=build-time-only-placeholder-not-used-at-runtime-0123456789abcdef 
     REDIS_URL=redis://build.invalid:6379/0 \
     DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
     python manage.py collectstatic --noinput \
-    && mkdir -p /app/var \
-    && chown seasons:seasons /app/var
+    && mkdir -p /app/var/media \
+    && chown -R seasons:seasons /app/var
 
 USER seasons
 

@@ -269,6 +269,8 @@ def _free_slot(proposal: Proposal) -> int | None:
 def proposal_submit(*, proposal: Proposal, by, now: datetime) -> Receipt:
     """Submit a draft inside the application window, within the per-contributor cap."""
     _check_contributor(proposal, by)
+    # Judge what is stored, not a copy the caller may hold from before the last save.
+    proposal.refresh_from_db()
     if proposal.status == ProposalStatus.SUBMITTED:
         return proposal.receipts.first()
     if proposal.status != ProposalStatus.DRAFT:

@@ -106,6 +106,7 @@ def _member_sections(user, now) -> list[Section]:
         )
         team_url = reverse("participation_team", args=[program.slug, org.slug])
         program_url = reverse("program_detail", args=[program.slug])
+        proposals_url = reverse("org_proposals", args=[program.slug, org.slug])
         if membership.role == Role.ORG_ADMIN:
             if participation.status == ParticipationStatus.APPLIED:
                 section.tasks.append(
@@ -124,7 +125,17 @@ def _member_sections(user, now) -> list[Section]:
             if program.kind == ProgramKind.CODING and (
                 due := _due(program, MilestoneKind.RANKING_DUE, now)
             ):
-                section.tasks.append(Task("Rank proposals and request slots", program_url, due))
+                section.tasks.append(Task("Rank proposals and request slots", proposals_url, due))
+            if program.kind == ProgramKind.CODING and (
+                due := _due(program, MilestoneKind.CONTRIBUTOR_APPLICATIONS, now)
+            ):
+                section.tasks.append(
+                    Task(
+                        "Publish project ideas for contributors",
+                        reverse("idea_new", args=[program.slug, org.slug]),
+                        due,
+                    )
+                )
             if program.kind == ProgramKind.DOCS and (
                 due := _due(program, MilestoneKind.HIRING_DEADLINE, now)
             ):
@@ -146,7 +157,7 @@ def _member_sections(user, now) -> list[Section]:
             if program.kind == ProgramKind.CODING and (
                 due := _due(program, MilestoneKind.RANKING_DUE, now)
             ):
-                section.tasks.append(Task("Review and score proposals", program_url, due))
+                section.tasks.append(Task("Review and score proposals", proposals_url, due))
             for kind in (
                 MilestoneKind.MIDTERM_EVALUATIONS,
                 MilestoneKind.FINAL_WORK_SUBMISSION,
@@ -167,7 +178,7 @@ def _member_sections(user, now) -> list[Section]:
 
 
 def _applicant_section(
-    user, now, *, kind, window_kind, heading, role, has_profile, action, profile_url
+    user, now, *, kind, window_kind, heading, role, has_profile, action, action_url, profile_url
 ):
     section = Section(heading, role)
     if not has_profile:
@@ -186,7 +197,7 @@ def _applicant_section(
         section.tasks.append(
             Task(
                 f"{program.name}: {action}",
-                reverse("program_detail", args=[program.slug]),
+                reverse(action_url, args=[program.slug]),
                 milestone.ends_at,
                 f"{verb} {milestone.begins_at:%d %b %H:%M} UTC"
                 if state != MilestoneState.OPEN
@@ -236,6 +247,7 @@ def dashboard_sections(*, viewer, now: datetime) -> list[Section]:
                 role="contributor",
                 has_profile=is_contributor,
                 action="submit your proposals",
+                action_url="my_proposals",
                 profile_url=reverse("contributor_profile"),
             )
         )
@@ -250,6 +262,7 @@ def dashboard_sections(*, viewer, now: datetime) -> list[Section]:
                 role="writer",
                 has_profile=is_writer,
                 action="send statements of interest before the hiring deadline",
+                action_url="program_detail",
                 profile_url=reverse("writer_profile"),
             )
         )

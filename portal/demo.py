@@ -12,7 +12,9 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from django.db import models
 
-from applications.models import ContributorProfile, WriterProfile
+from applications import services as proposals
+from applications.eligibility import contributor_register
+from applications.models import ContributorProfile, Idea, Proposal, ProposalMentor, WriterProfile
 from programs.models import (
     Membership,
     Milestone,
@@ -200,6 +202,74 @@ def _accounts():
     return users
 
 
+IDEAS = [
+    ("aurora-graphics", "Vulkan back end for the preview renderer", 350, "C++, Vulkan, GPU"),
+    ("aurora-graphics", "Accessible colour themes", 90, "CSS, accessibility"),
+    ("kestrel-data", "Windowed joins for the streaming engine", 175, "Python, Rust"),
+    ("pinecone-compilers", "Better error messages for type mismatches", 175, "Rust, compilers"),
+    ("tern-networks", "Mesh route visualiser", 175, "Go, JavaScript"),
+]
+
+
+def _live_proposals(program, users, orgs, now):
+    """Ideas of the live season, and the demo contributor's draft and submitted proposals."""
+    mentor = users["mentor"]
+    for org_slug, title, size, skills in IDEAS:
+        participation = Participation.objects.get(program=program, organization=orgs[org_slug])
+        idea = upsert(
+            Idea,
+            {"participation": participation, "title": title},
+            {
+                "description": f"**{title}.** A demo idea: scope it, plan it, ship it.",
+                "size": size,
+                "skills": skills,
+            },
+        )
+        if org_slug == "aurora-graphics":
+            idea.mentors.add(mentor)
+    contributor = users["contributor"]
+    contributor_register(user=contributor, program=program, now=now)
+    aurora = Participation.objects.get(program=program, organization=orgs["aurora-graphics"])
+    kestrel = Participation.objects.get(program=program, organization=orgs["kestrel-data"])
+    submitted = Proposal.objects.filter(contributor=contributor, participation=aurora).first()
+    if submitted is None:
+        submitted = proposals.proposal_create(
+            contributor=contributor,
+            program=program,
+            participation=aurora,
+            idea=aurora.ideas.order_by("pk").first(),
+            now=now,
+        )
+        proposals.proposal_save(
+            proposal=submitted,
+            by=contributor,
+            now=now,
+            data={
+                "abstract": "A Vulkan back end so previews render at 60 fps on modest laptops.",
+                "body": "## Plan\n\n1. Abstract the renderer interface.\n2. Port the passes.",
+                "size": 350,
+                "length_weeks": 12,
+                "preference": 1,
+            },
+        )
+        proposals.proposal_submit(proposal=submitted, by=contributor, now=now)
+        ProposalMentor.objects.get_or_create(proposal=submitted, mentor=mentor)
+    if not Proposal.objects.filter(contributor=contributor, participation=kestrel).exists():
+        draft = proposals.proposal_create(
+            contributor=contributor,
+            program=program,
+            participation=kestrel,
+            idea=kestrel.ideas.first(),
+            now=now,
+        )
+        proposals.proposal_save(
+            proposal=draft,
+            by=contributor,
+            now=now,
+            data={"abstract": "Windowed joins, first draft.", "preference": 2},
+        )
+
+
 def load_demo(*, now: datetime) -> dict:
     """Create or refresh every demo row; returns the demo users by role."""
     users = _accounts()
@@ -349,4 +419,73 @@ def load_demo(*, now: datetime) -> dict:
             "hours_per_week_max": 20,
         },
     )
+    _live_proposals(live_coding, users, orgs, now)
     return users
+
+
+IDEAS = [
+    ("aurora-graphics", "Vulkan back end for the preview renderer", 350, "C++, Vulkan, GPU"),
+    ("aurora-graphics", "Accessible colour themes", 90, "CSS, accessibility"),
+    ("kestrel-data", "Windowed joins for the streaming engine", 175, "Python, Rust"),
+    ("pinecone-compilers", "Better error messages for type mismatches", 175, "Rust, compilers"),
+    ("tern-networks", "Mesh route visualiser", 175, "Go, JavaScript"),
+]
+
+
+def _live_proposals(program, users, orgs, now):
+    """Ideas of the live season, and the demo contributor's draft and submitted proposals."""
+    mentor = users["mentor"]
+    for org_slug, title, size, skills in IDEAS:
+        participation = Participation.objects.get(program=program, organization=orgs[org_slug])
+        idea = upsert(
+            Idea,
+            {"participation": participation, "title": title},
+            {
+                "description": f"**{title}.** A demo idea: scope it, plan it, ship it.",
+                "size": size,
+                "skills": skills,
+            },
+        )
+        if org_slug == "aurora-graphics":
+            idea.mentors.add(mentor)
+    contributor = users["contributor"]
+    contributor_register(user=contributor, program=program, now=now)
+    aurora = Participation.objects.get(program=program, organization=orgs["aurora-graphics"])
+    kestrel = Participation.objects.get(program=program, organization=orgs["kestrel-data"])
+    submitted = Proposal.objects.filter(contributor=contributor, participation=aurora).first()
+    if submitted is None:
+        submitted = proposals.proposal_create(
+            contributor=contributor,
+            program=program,
+            participation=aurora,
+            idea=aurora.ideas.order_by("pk").first(),
+            now=now,
+        )
+        proposals.proposal_save(
+            proposal=submitted,
+            by=contributor,
+            now=now,
+            data={
+                "abstract": "A Vulkan back end so previews render at 60 fps on modest laptops.",
+                "body": "## Plan\n\n1. Abstract the renderer interface.\n2. Port the passes.",
+                "size": 350,
+                "length_weeks": 12,
+                "preference": 1,
+            },
+        )
+        proposals.proposal_submit(proposal=submitted, by=contributor, now=now)
+        ProposalMentor.objects.get_or_create(proposal=submitted, mentor=mentor)
+    if not Proposal.objects.filter(contributor=contributor, participation=kestrel).exists():
+        draft = proposals.proposal_create(
+            contributor=contributor,
+            program=program,
+            participation=kestrel,
+            idea=kestrel.ideas.first(),
+            now=now,
+        )
+        proposals.proposal_save(
+            proposal=draft,
+            by=contributor,
+            now=now,
+            data={"abstract": "Windowed joins, first draft.", "preference": 2},
+        )
