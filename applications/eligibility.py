@@ -107,7 +107,7 @@ def contributor_register(*, user, program: Program, now: datetime) -> Registrati
     window = program.milestone(MilestoneKind.CONTRIBUTOR_APPLICATIONS)
     if window and now > window.ends_at:
         raise ValidationError(
-            REGISTRATION_CLOSED.format(deadline=window.ends_at.strftime("%Y-%m-%d %H:%M"))
+            REGISTRATION_CLOSED.format(deadline=window.ends_at.strftime("%Y-%m-%d %H:%M:%S"))
         )
     profile = ContributorProfile.objects.filter(user=user).first()
     problems = eligibility_problems(user=user, program=program, profile=profile, now=now)

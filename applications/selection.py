@@ -22,6 +22,7 @@ from django.db.models import Count
 
 from applications.models import Project, Proposal, ProposalStatus
 from programs.models import MilestoneKind, Participation, ParticipationStatus, Program
+from programs.services import is_program_manager
 
 NOT_MANAGER = "Only a manager of this program can allocate slots and accept contributors."
 TOO_FEW_SLOTS = "{count} organizations requested slots: the program needs at least {count} slots."
@@ -91,7 +92,7 @@ def choose(
 
 
 def _check_manager(program: Program, by) -> None:
-    if not (by.is_superuser or program.managers.filter(user=by).exists()):
+    if not is_program_manager(user=by, program=program):
         raise PermissionDenied(NOT_MANAGER)
 
 

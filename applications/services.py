@@ -179,6 +179,15 @@ def _check_still_editable(proposal: Proposal, now: datetime) -> None:
             raise ValidationError(READ_ONLY.format(deadline=_fmt(window.ends_at)), code="closed")
 
 
+def proposal_is_read_only(*, proposal: Proposal, now: datetime) -> bool:
+    """Whether the contributor can no longer change the proposal at `now`."""
+    try:
+        _check_still_editable(proposal, now)
+    except ValidationError:
+        return True
+    return False
+
+
 def proposal_save(
     *, proposal: Proposal, by, data: dict, now: datetime, base_revision: int | None = None
 ) -> Proposal:
@@ -238,6 +247,8 @@ def proposal_attach(*, proposal: Proposal, by, upload, now: datetime) -> Proposa
 def _issue_receipt(proposal: Proposal, now: datetime) -> Receipt:
     content = content_of(proposal)
     digest = digest_of(content)
+    if proposal.content_digest == digest and (latest := proposal.receipts.first()):
+        return latest  # nothing changed since the last receipt: no new one, no new mail
     sequence = proposal.receipts.count() + 1
     receipt = Receipt.objects.create(
         proposal=proposal,
@@ -334,10 +345,17 @@ def _check_member(proposal: Proposal, by) -> set[str]:
     return roles
 
 
-def _check_ranking_open(participation: Participation, now: datetime) -> None:
+def ranking_error(participation: Participation, now: datetime) -> str | None:
+    """Why rankings and slot requests are read-only at `now`, or None while they are open."""
     due = participation.program.milestones.filter(kind=MilestoneKind.RANKING_DUE).first()
     if due and now > due.ends_at:
-        raise ValidationError(RANKING_CLOSED.format(deadline=_fmt(due.ends_at)))
+        return RANKING_CLOSED.format(deadline=_fmt(due.ends_at))
+    return None
+
+
+def _check_ranking_open(participation: Participation, now: datetime) -> None:
+    if error := ranking_error(participation, now):
+        raise ValidationError(error)
 
 
 def proposal_comment(*, proposal: Proposal, by, body: str) -> Comment:

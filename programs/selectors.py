@@ -48,6 +48,16 @@ def program_get(*, slug: str, viewer) -> Program:
     return program
 
 
+def program_for_manager(*, slug: str, viewer) -> Program:
+    """The program if the viewer manages it; 404 otherwise, as if it did not exist."""
+    from programs.services import is_program_manager
+
+    program = program_get(slug=slug, viewer=viewer)
+    if not is_program_manager(user=viewer, program=program):
+        raise Http404("No such program, or you do not manage it.")
+    return program
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     milestone: Milestone

@@ -1,15 +1,97 @@
-"""Placeholder views, replaced as they are built."""
+"""Project ideas: the public, filterable list and the team's pages to publish and edit them."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from applications import ideas as idea_services
+from applications import selectors
+from applications.forms_review import IdeaFilterForm, IdeaForm
+from programs import selectors as program_selectors
+from programs.models import Role
 
 
-def idea_list(request, *args, **kwargs):
-    raise Http404
+def idea_list(request, slug):
+    """Ideas of the accepted organizations, filtered by organization, size, skill and text."""
+    program = program_selectors.program_get(slug=slug, viewer=request.user)
+    participations = list(program_selectors.accepted_participations(program=program))
+    form = IdeaFilterForm(request.GET or None, program=program, participations=participations)
+    filters = form.filters() if form.is_bound else {}
+    ideas = selectors.ideas_of_program(program=program, **filters)
+    context = {
+        "program": program,
+        "form": form,
+        "ideas": ideas,
+        "filtered": any(filters.values()),
+        "team_of": idea_services.team_participation_ids(user=request.user),
+    }
+    return render(request, "applications/idea_list.html", context)
 
 
-def idea_new(request, *args, **kwargs):
-    raise Http404
+def _idea_form_page(request, *, participation, idea=None):
+    form = IdeaForm(
+        request.POST or None,
+        program=participation.program,
+        team=idea_services.team_members(participation=participation),
+        initial=(
+            {
+                "title": idea.title,
+                "description": idea.description,
+                "size": idea.size,
+                "skills": idea.skills,
+                "mentors": list(idea.mentors.all()),
+            }
+            if idea
+            else {"mentors": [request.user]}
+        ),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if idea is None:
+                idea = idea_services.idea_create(
+                    participation=participation, by=request.user, **form.cleaned_data
+                )
+                messages.success(request, f"“{idea.title}” is published.")
+            else:
+                idea_services.idea_update(idea=idea, by=request.user, **form.cleaned_data)
+                messages.success(request, f"“{idea.title}” was saved.")
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            url = reverse("idea_list", args=[participation.program.slug])
+            return redirect(f"{url}?organization={participation.organization.slug}#idea-{idea.pk}")
+    context = {
+        "form": form,
+        "idea": idea,
+        "participation": participation,
+        "program": participation.program,
+        "organization": participation.organization,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "applications/idea_form.html", context, status=status)
 
 
-def idea_edit(request, *args, **kwargs):
-    raise Http404
+@login_required
+def idea_new(request, program_slug, org_slug):
+    """An org admin or mentor publishes a new idea of their organization."""
+    participation, roles = selectors.participation_for_member(
+        program_slug=program_slug, org_slug=org_slug, user=request.user
+    )
+    # Managers may look at proposals, but ideas are written by the organization's own team.
+    if not roles & {Role.ORG_ADMIN, Role.MENTOR}:
+        raise Http404("No such organization in this program, or you are not one of its team.")
+    return _idea_form_page(request, participation=participation)
+
+
+@login_required
+def idea_edit(request, pk):
+    """The organization's team edits one of its ideas."""
+    idea = idea_services.idea_for_editor(pk=pk, user=request.user)
+    return _idea_form_page(request, participation=idea.participation, idea=idea)

@@ -1,0 +1,197 @@
+"""Forms of the organization and manager side: ideas, reviews, ranking, slots.
+
+Forms only parse what was typed; the rules are checked by the services they feed.
+"""
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+from applications.models import Proposal
+from programs.models import ProjectSize
+
+RANK_TWICE = "Ranks {ranks} are given to more than one proposal: give each a different number."
+RANKED_DUPLICATE = "“{title}” is marked as a duplicate: clear its rank or the duplicate mark."
+
+
+def _size_choices(program):
+    labels = dict(ProjectSize.choices)
+    return [(size, labels.get(size, f"{size} hours")) for size in program.sizes_offered]
+
+
+class IdeaForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 12}),
+        max_length=20000,
+        help_text="Markdown: what the project is about, expected outcome, difficulty, links.",
+    )
+    size = forms.TypedChoiceField(coerce=int, label="Expected size")
+    skills = forms.CharField(
+        max_length=300, required=False, help_text="Comma-separated, e.g. Python, Django, SQL."
+    )
+    mentors = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, program, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["size"].choices = _size_choices(program)
+        self.fields["mentors"].queryset = team
+        self.fields["mentors"].label_from_instance = lambda user: user.name or user.email
+
+
+class IdeaFilterForm(forms.Form):
+    """The GET filters of the idea list; every field is optional and kept in the page."""
+
+    organization = forms.ChoiceField(required=False)
+    size = forms.ChoiceField(required=False)
+    skill = forms.CharField(required=False, max_length=60)
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Search",
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+    def __init__(self, *args, program, participations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [("", "All organizations")] + [
+            (p.organization.slug, p.organization.name) for p in participations
+        ]
+        self.fields["size"].choices = [("", "Any size"), *_size_choices(program)]
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "organization": data.get("organization", ""),
+            "size": str(data.get("size", "")),
+            "skill": data.get("skill", "").strip(),
+            "query": data.get("q", "").strip(),
+        }
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Private comment",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Seen only by this organization's mentors and org admins, never the contributor.",
+    )
+
+
+class ScoreForm(forms.Form):
+    value = forms.TypedChoiceField(
+        label="Your score",
+        coerce=int,
+        choices=[(n, f"{n} — {label}") for n, label in enumerate(
+            ["poor", "weak", "fair", "good", "excellent"], start=1
+        )],
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+
+
+class AssignMentorForm(forms.Form):
+    mentor = forms.ModelChoiceField(queryset=None, label="Assign a mentor")
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = team
+        self.fields["mentor"].label_from_instance = lambda user: user.name or user.email
+
+
+class ReadOnlyMixin:
+    def show_read_only(self):
+        """Render every input disabled. Unlike `Field.disabled`, what is posted anyway still
+        reaches the services, which then say why they refuse it."""
+        for field in self.fields.values():
+            field.widget.attrs["disabled"] = True
+
+
+class RankingForm(ReadOnlyMixin, forms.Form):
+    """One rank box and one "duplicate of" select per proposal, posted together.
+
+    Ranks are any whole numbers: only their order matters, blank leaves a proposal unranked.
+    """
+
+    def __init__(self, *args, proposals, read_only=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposals = list(proposals)
+        choices = [("", "—")] + [
+            (str(p.pk), f"#{p.pk} {p} ({p.contributor.name or p.contributor.email})")
+            for p in self.proposals
+        ]
+        for proposal in self.proposals:
+            self.fields[f"rank_{proposal.pk}"] = forms.IntegerField(
+                required=False,
+                min_value=1,
+                max_value=999,
+                initial=proposal.rank,
+                label=f"Rank of “{proposal}”",
+                widget=forms.NumberInput(
+                    attrs={"class": "rank-input", "aria-describedby": "rank-help"}
+                ),
+            )
+            self.fields[f"duplicate_{proposal.pk}"] = forms.ChoiceField(
+                required=False,
+                choices=[c for c in choices if c[0] != str(proposal.pk)],
+                initial=str(proposal.duplicate_of_id or ""),
+                label=f"“{proposal}” duplicates",
+            )
+
+        if read_only:
+            self.show_read_only()
+
+    def rows(self):
+        """(proposal, rank field, duplicate field) for each proposal, in the page's order."""
+        return [(p, self[f"rank_{p.pk}"], self[f"duplicate_{p.pk}"]) for p in self.proposals]
+
+    def clean(self):
+        data = super().clean()
+        typed = {}
+        for proposal in self.proposals:
+            rank = data.get(f"rank_{proposal.pk}")
+            if rank is None:
+                continue
+            typed.setdefault(rank, []).append(proposal)
+            if data.get(f"duplicate_{proposal.pk}"):
+                self.add_error(f"rank_{proposal.pk}", RANKED_DUPLICATE.format(title=proposal))
+        twice = sorted(rank for rank, same in typed.items() if len(same) > 1)
+        if twice:
+            raise forms.ValidationError(RANK_TWICE.format(ranks=", ".join(map(str, twice))))
+        return data
+
+    def ordering(self) -> list[int]:
+        """Proposal ids, best first, sorted by the numbers typed."""
+        ranked = [
+            (self.cleaned_data[f"rank_{p.pk}"], p.pk)
+            for p in self.proposals
+            if self.cleaned_data.get(f"rank_{p.pk}") is not None
+        ]
+        return [pk for _, pk in sorted(ranked)]
+
+    def duplicate_changes(self) -> list[tuple[Proposal, Proposal | None]]:
+        """(proposal, id of the proposal it duplicates or None) where the select changed."""
+        by_pk = {p.pk: p for p in self.proposals}
+        changes = []
+        for proposal in self.proposals:
+            value = self.cleaned_data.get(f"duplicate_{proposal.pk}") or None
+            of = int(value) if value else None
+            if of != proposal.duplicate_of_id:
+                changes.append((proposal, by_pk.get(of) if of else None))
+        return changes
+
+
+class SlotRequestForm(ReadOnlyMixin, forms.Form):
+    slots = forms.IntegerField(
+        label="Slots requested",
+        validators=[MinValueValidator(1), MaxValueValidator(999)],
+        help_text="How many contributors your organization can mentor well.",
+    )
+
+
+class TotalSlotsForm(forms.Form):
+    total = forms.IntegerField(
+        label="Total slots",
+        validators=[MinValueValidator(1), MaxValueValidator(100000)],
+        help_text="Contributor slots the program can fund this season.",
+    )

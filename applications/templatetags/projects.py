@@ -1,0 +1,28 @@
+"""Template tags that let program and organization pages show what applications adds to them,
+without their views (in programs, which knows nothing of applications) having to change."""
+
+from django import template
+
+from applications import selectors
+from applications.ideas import team_participation_ids
+from programs.services import is_program_manager as _is_program_manager
+
+register = template.Library()
+
+
+@register.simple_tag
+def accepted_projects(program):
+    """`{% accepted_projects program as projects %}`: the announced projects, or an empty list."""
+    return list(selectors.accepted_projects(program=program))
+
+
+@register.simple_tag
+def is_program_manager(program, user):
+    """`{% is_program_manager program user as can_manage %}`."""
+    return _is_program_manager(user=user, program=program)
+
+
+@register.simple_tag
+def team_of(user):
+    """`{% team_of user as team %}`: ids of the participations the user mentors or administers."""
+    return team_participation_ids(user=user)

@@ -1,0 +1,409 @@
+/*
+ * Seasons: the proposal editor never loses what was typed.
+ *
+ * On <form data-proposal-id data-revision data-in-sync [data-autosave-url] [data-read-only]>:
+ *  - every keystroke is copied at once to localStorage ("seasons:proposal:<id>") with the
+ *    server revision it was typed on;
+ *  - ~1.5 s after typing stops the fields are POSTed to the autosave URL, one request at a time;
+ *    a network error retries with backoff (and when the browser comes back online), a signed-out
+ *    session or a stale revision is reported and the copy stays in this browser;
+ *  - on load, a copy typed on the same revision as the page but different from it (unsaved
+ *    edits, e.g. after a network failure or a re-login) is put back into the fields;
+ *  - the copy is dropped once the server holds the same text.
+ * The length options follow the chosen size; the server checks both anyway.
+ * Plain ES2017, no libraries, no inline code (safe under a strict Content-Security-Policy).
+ */
+(function () {
+  "use strict";
+
+  var FIELDS = ["title", "idea", "abstract", "body", "size", "length_weeks", "preference"];
+  var DEBOUNCE_MS = 1500;
+  var FIRST_RETRY_MS = 2000;
+  var MAX_RETRY_MS = 60000;
+  var TEXT = {
+    offline:
+      "Offline — your text is kept in this browser and will be saved when the connection returns",
+    signedOut: "You were signed out. Your text is kept in this browser — sign in again to continue",
+    signIn: "Sign in",
+    stale:
+      "This proposal was saved from another tab or device. Reload to see the newer text; what you typed here is kept in this browser.",
+    forbidden:
+      "Your session changed. Your text is kept in this browser — reload the page to continue.",
+    gone: "This proposal is no longer available to you. Your text is kept in this browser.",
+    serverError: "The server could not save just now. Your text is kept in this browser; retrying…",
+    restored: "Restored unsaved text from this browser",
+    older:
+      "This browser kept text you typed on an older version of this proposal; the page shows the newer saved text.",
+    putBack: "Put my text back",
+    notSaved: "Not saved: ",
+    savedAt: "Saved at ",
+    saving: "Saving…",
+  };
+
+  function pad(n) {
+    return String(n).padStart(2, "0");
+  }
+
+  function clock(iso) {
+    var date = iso ? new Date(iso) : new Date();
+    if (isNaN(date.getTime())) {
+      date = new Date();
+    }
+    return pad(date.getHours()) + ":" + pad(date.getMinutes()) + ":" + pad(date.getSeconds());
+  }
+
+  function storage() {
+    try {
+      return window.localStorage;
+    } catch (error) {
+      return null; // disabled by the browser's privacy settings
+    }
+  }
+
+  function Editor(form) {
+    this.form = form;
+    this.key = "seasons:proposal:" + form.dataset.proposalId;
+    this.url = form.dataset.autosaveUrl || "";
+    this.readOnly = form.hasAttribute("data-read-only");
+    // False when the page echoes a refused POST: its fields are then not what the server holds.
+    this.inSync = form.dataset.inSync !== "false";
+    this.revision = parseInt(form.dataset.revision, 10) || 0;
+    this.status = document.getElementById("autosave-status");
+    this.timer = null;
+    this.inFlight = false;
+    this.again = false;
+    this.failures = 0;
+    this.halted = false; // after a stale revision: saving would overwrite newer text
+    this.dirty = false;
+    var script = document.getElementById("proposal-length-options");
+    try {
+      this.lengthOptions = script ? JSON.parse(script.textContent) : {};
+    } catch (error) {
+      this.lengthOptions = {};
+    }
+  }
+
+  Editor.prototype.field = function (name) {
+    var element = this.form.elements.namedItem(name);
+    return element && element.tagName ? element : null;
+  };
+
+  Editor.prototype.snapshot = function () {
+    var values = {};
+    FIELDS.forEach(function (name) {
+      var element = this.field(name);
+      if (element) {
+        values[name] = element.value;
+      }
+    }, this);
+    return values;
+  };
+
+  function same(a, b) {
+    return FIELDS.every(function (name) {
+      return (a[name] || "") === (b[name] || "");
+    });
+  }
+
+  Editor.prototype.readLocal = function () {
+    var store = storage();
+    try {
+      var raw = store && store.getItem(this.key);
+      return raw ? JSON.parse(raw) : null;
+    } catch (error) {
+      return null;
+    }
+  };
+
+  Editor.prototype.writeLocal = function () {
+    var store = storage();
+    if (!store) {
+      return;
+    }
+    var copy = { fields: this.snapshot(), typedAt: new Date().toISOString(), revision: this.revision };
+    try {
+      store.setItem(this.key, JSON.stringify(copy));
+    } catch (error) {
+      // Storage full: the server copy is all we have; autosave still runs.
+    }
+  };
+
+  Editor.prototype.clearLocal = function () {
+    var store = storage();
+    try {
+      if (store) {
+        store.removeItem(this.key);
+      }
+    } catch (error) {
+      // Nothing to do.
+    }
+  };
+
+  Editor.prototype.show = function (message, state, link) {
+    if (!this.status) {
+      return;
+    }
+    this.status.textContent = message;
+    this.status.setAttribute("data-state", state);
+    if (link) {
+      var anchor = document.createElement("a");
+      anchor.href = link.href;
+      anchor.textContent = link.text;
+      this.status.appendChild(document.createTextNode(" "));
+      this.status.appendChild(anchor);
+    }
+  };
+
+  Editor.prototype.csrfToken = function () {
+    // The cookie first: signing in again in another tab rotates the token this page was given.
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) {
+      return decodeURIComponent(match[1]);
+    }
+    var input = this.form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  };
+
+  Editor.prototype.schedule = function (delay) {
+    if (!this.url || this.halted) {
+      return;
+    }
+    window.clearTimeout(this.timer);
+    this.timer = window.setTimeout(this.save.bind(this), delay);
+  };
+
+  Editor.prototype.save = async function () {
+    this.timer = null;
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    this.inFlight = true;
+    var sent = this.snapshot();
+    var body = new URLSearchParams();
+    Object.keys(sent).forEach(function (name) {
+      body.append(name, sent[name]);
+    });
+    body.append("revision", String(this.revision));
+    try {
+      var response = await fetch(this.url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": this.csrfToken(), Accept: "application/json" },
+        body: body,
+      });
+      var data = {};
+      try {
+        data = await response.json();
+      } catch (error) {
+        data = {};
+      }
+      this.handle(response.status, data, sent);
+    } catch (error) {
+      this.retryLater(TEXT.offline, "offline");
+    } finally {
+      this.inFlight = false;
+    }
+    if (this.again) {
+      this.again = false;
+      this.schedule(0);
+    }
+  };
+
+  Editor.prototype.retryLater = function (message, state) {
+    this.failures += 1;
+    this.show(message, state);
+    this.schedule(Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * Math.pow(2, this.failures - 1)));
+  };
+
+  Editor.prototype.setRevision = function (revision) {
+    if (typeof revision === "number") {
+      this.revision = revision;
+      this.form.dataset.revision = String(revision);
+    }
+  };
+
+  Editor.prototype.handle = function (status, data, sent) {
+    if (status === 200 && data.ok) {
+      this.failures = 0;
+      this.setRevision(data.revision);
+      this.show(TEXT.savedAt + clock(data.saved_at), "saved");
+      if (same(this.snapshot(), sent)) {
+        this.dirty = false;
+        this.clearLocal();
+      } else {
+        this.writeLocal(); // typed while saving: keep it, now based on the new revision
+      }
+      return;
+    }
+    if (status === 401) {
+      this.show(TEXT.signedOut, "signed-out", { href: data.login_url || "/accounts/login/", text: TEXT.signIn });
+    } else if (status === 409) {
+      this.halted = true;
+      this.show(data.message || TEXT.stale, "stale");
+    } else if (status === 400) {
+      this.setRevision(data.revision); // the fields that were valid were saved
+      this.writeLocal();
+      var errors = data.errors || {};
+      var messages = [];
+      Object.keys(errors).forEach(function (name) {
+        messages = messages.concat(errors[name]);
+      });
+      this.show(TEXT.notSaved + messages.join(" "), "invalid");
+    } else if (status === 403) {
+      this.show(TEXT.forbidden, "forbidden");
+    } else if (status === 404) {
+      this.halted = true;
+      this.show(TEXT.gone, "gone");
+    } else {
+      this.retryLater(TEXT.serverError, "error");
+    }
+  };
+
+  Editor.prototype.restrictLengths = function (choose) {
+    var size = this.field("size");
+    var length = this.field("length_weeks");
+    if (!size || !length) {
+      return;
+    }
+    var allowed = this.lengthOptions[size.value];
+    Array.prototype.forEach.call(length.options, function (option) {
+      var ok =
+        option.value === "" ||
+        !allowed ||
+        allowed.indexOf(parseInt(option.value, 10)) !== -1 ||
+        (!choose && option.selected); // never hide what the server holds
+      option.hidden = !ok;
+      option.disabled = !ok;
+    });
+    if (choose && allowed && allowed.indexOf(parseInt(length.value, 10)) === -1) {
+      var preferred = parseInt(this.form.dataset.defaultLength, 10);
+      length.value = String(allowed.indexOf(preferred) !== -1 ? preferred : allowed[0]);
+    }
+  };
+
+  Editor.prototype.restore = function (values) {
+    FIELDS.forEach(function (name) {
+      var element = this.field(name);
+      if (!element || !(name in values)) {
+        return;
+      }
+      if (element.tagName === "SELECT") {
+        var known = Array.prototype.some.call(element.options, function (option) {
+          return option.value === values[name];
+        });
+        if (!known) {
+          return;
+        }
+      }
+      element.value = values[name];
+    }, this);
+  };
+
+  // Text typed on an older revision is never put back silently (it would undo newer text saved
+  // elsewhere), but it is not thrown away either: the contributor may choose it.
+  Editor.prototype.offerOlderCopy = function (local) {
+    if (!this.status) {
+      return;
+    }
+    this.show(TEXT.older, "older");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button-secondary button-small";
+    button.textContent = TEXT.putBack;
+    button.addEventListener(
+      "click",
+      function () {
+        this.restore(local.fields);
+        this.restrictLengths(false);
+        this.dirty = true;
+        this.writeLocal();
+        this.show(TEXT.restored, "restored");
+        this.schedule(0);
+      }.bind(this)
+    );
+    this.status.appendChild(document.createTextNode(" "));
+    this.status.appendChild(button);
+  };
+
+  Editor.prototype.onEdit = function (event) {
+    if (this.readOnly || (event.target && event.target.type === "file")) {
+      return;
+    }
+    if (event.type === "change" && event.target === this.field("size")) {
+      this.restrictLengths(true);
+    }
+    this.dirty = true;
+    this.writeLocal();
+    this.schedule(DEBOUNCE_MS);
+  };
+
+  Editor.prototype.start = function () {
+    this.restrictLengths(false);
+    var local = this.readLocal();
+    if (!this.inSync) {
+      // A refused save echoes text the server does not hold: keep this browser's copy of it.
+      this.writeLocal();
+      this.dirty = !this.readOnly;
+    } else if (local && local.fields) {
+      if (same(local.fields, this.snapshot())) {
+        this.clearLocal();
+      } else if (!this.readOnly && local.revision === this.revision) {
+        this.restore(local.fields);
+        this.restrictLengths(false);
+        this.dirty = true;
+        this.show(TEXT.restored, "restored");
+        this.schedule(DEBOUNCE_MS);
+      } else if (!this.readOnly) {
+        this.offerOlderCopy(local);
+      }
+    }
+    var onEdit = this.onEdit.bind(this);
+    this.form.addEventListener("input", onEdit);
+    this.form.addEventListener("change", onEdit);
+    this.form.addEventListener(
+      "submit",
+      function () {
+        // The copy survives a failed or late submit; the server page clears it once it matches.
+        window.clearTimeout(this.timer);
+        this.halted = true;
+        if (!this.readOnly) {
+          this.writeLocal();
+        }
+      }.bind(this)
+    );
+    var retry = function () {
+      if (this.dirty && !this.inFlight) {
+        this.failures = 0;
+        this.schedule(0);
+      }
+    }.bind(this);
+    window.addEventListener("online", retry);
+    window.addEventListener(
+      "pageshow",
+      function (event) {
+        if (event.persisted) {
+          this.halted = false; // back from the page cache after a submit: keep saving
+        }
+      }.bind(this)
+    );
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") {
+        retry();
+      }
+    });
+  };
+
+  function init() {
+    var form = document.querySelector("form[data-proposal-id]");
+    if (form) {
+      new Editor(form).start();
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
