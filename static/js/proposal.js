@@ -27,8 +27,6 @@
     signIn: "Sign in",
     stale:
       "This proposal was saved from another tab or device. Reload to see the newer text; what you typed here is kept in this browser.",
-    forbidden:
-      "Your session changed. Your text is kept in this browser — reload the page to continue.",
     gone: "This proposal is no longer available to you. Your text is kept in this browser.",
     serverError: "The server could not save just now. Your text is kept in this browser; retrying…",
     restored: "Restored unsaved text from this browser",
@@ -251,7 +249,9 @@
       });
       this.show(TEXT.notSaved + messages.join(" "), "invalid");
     } else if (status === 403) {
-      this.show(TEXT.forbidden, "forbidden");
+      // A CSRF refusal: the browser lost its cookies with the session. Signing in restores both.
+      var next = "/accounts/login/?next=" + encodeURIComponent(window.location.pathname);
+      this.show(TEXT.signedOut, "signed-out", { href: next, text: TEXT.signIn });
     } else if (status === 404) {
       this.halted = true;
       this.show(TEXT.gone, "gone");
