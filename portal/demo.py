@@ -358,7 +358,8 @@ def load_demo(*, now: datetime) -> dict:
                 {
                     "status": status,
                     "slots_requested": requested,
-                    "slots_allocated": allocated,
+                    # The live season is still taking applications: nothing allocated yet.
+                    "slots_allocated": allocated if program is gsoc else None,
                     "ideas_list_url": f"https://{slug}.example.org/ideas/",
                 },
             )

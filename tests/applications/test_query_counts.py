@@ -111,3 +111,33 @@ def test_project_lists_queries_do_not_grow(cast, client):
     few = [queries(client, url) for url in urls]
     add_projects(cast, 27, start=3)
     assert [queries(client, url) for url in urls] == few
+
+
+def test_my_proposals_queries_do_not_grow(cast, client):
+    from datetime import timedelta
+
+    from applications import services
+    from applications.models import Registration
+    from tests.conftest import DEADLINE
+    from tests.factories import ParticipationFactory
+
+    Registration.objects.create(user=cast.contributor, program=cast.program, registered_at=DEADLINE)
+
+    def add_drafts(count):
+        for _ in range(count):
+            proposal = services.proposal_create(
+                contributor=cast.contributor,
+                program=cast.program,
+                participation=ParticipationFactory(program=cast.program),
+                idea=None,
+                now=DEADLINE - timedelta(days=1),
+            )
+            proposal.title = "Draft"
+            proposal.save()
+
+    client.force_login(cast.contributor)
+    url = reverse("my_proposals", args=[cast.program.slug])
+    add_drafts(2)
+    few = queries(client, url)
+    add_drafts(20)
+    assert queries(client, url) == few
