@@ -126,3 +126,89 @@ def accepted_projects(*, program: Program) -> QuerySet[Project]:
 
 def is_org_admin_roles(roles: set) -> bool:
     return Role.ORG_ADMIN in roles or "manager" in roles
+
+
+# Docs season ------------------------------------------------------------------------------
+
+
+def doc_proposals_public(*, program: Program) -> QuerySet:
+    """Submitted doc-project proposals of accepted organizations: public once accepted."""
+    from applications.models import DocProposal
+
+    return (
+        DocProposal.objects.filter(
+            participation__program=program,
+            participation__status=ParticipationStatus.ACCEPTED,
+            status="submitted",
+        )
+        .select_related("participation__organization")
+        .prefetch_related("budget_items")
+    )
+
+
+def doc_applications_for_manager(*, program: Program) -> dict:
+    """Every organization's application with its proposal, and the accepted total against the
+    program's funding."""
+    from django.db.models import Sum
+
+    participations = list(
+        program.participations.select_related("organization", "doc_proposal")
+        .prefetch_related("doc_proposal__budget_items")
+        .order_by("status", "organization__name")
+    )
+    accepted_total = program.participations.filter(status=ParticipationStatus.ACCEPTED).aggregate(
+        total=Sum("budget_requested")
+    )["total"]
+    return {
+        "participations": participations,
+        "accepted_total": accepted_total or 0,
+        "funding": program.funding_total,
+    }
+
+
+def statements_for_org(*, participation: Participation) -> QuerySet:
+    """Statements of interest addressed to one organization (callers check the viewer's role)."""
+    from applications.models import StatementOfInterest
+
+    return (
+        StatementOfInterest.objects.filter(participation=participation)
+        .select_related("writer__writer_profile")
+        .order_by("-sent_at")
+    )
+
+
+def writers_directory(*, skill: str = "", query: str = "") -> QuerySet:
+    """Public writer profiles, filtered."""
+    from applications.models import WriterProfile
+
+    writers = WriterProfile.objects.filter(is_public=True).select_related("user")
+    if skill:
+        writers = writers.filter(skills__icontains=skill)
+    if query:
+        writers = writers.filter(
+            Q(display_name__icontains=query)
+            | Q(headline__icontains=query)
+            | Q(bio__icontains=query)
+        )
+    return writers
+
+
+def case_studies_published(*, now, program: Program | None = None) -> QuerySet:
+    """Accepted case studies whose program's results date has come: decided at request time."""
+    from applications.models import CaseStudy, CaseStudyStatus
+    from programs.models import MilestoneKind
+
+    studies = CaseStudy.objects.filter(
+        status=CaseStudyStatus.ACCEPTED,
+        participation__program__is_public=True,
+        participation__program__milestones__kind=MilestoneKind.RESULTS,
+        participation__program__milestones__ends_at__lte=now,
+    )
+    if program is not None:
+        studies = studies.filter(participation__program=program)
+    return (
+        studies.select_related("participation__organization", "participation__program")
+        .prefetch_related("deliverables", "lessons")
+        .distinct()
+        .order_by("-participation__program__year", "participation__organization__name")
+    )

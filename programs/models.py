@@ -117,6 +117,7 @@ class Program(models.Model):
     writer_budget_min_percent = _percent("60")
     swag_max = _money("200")
     volunteer_stipend_max = _money("500")
+    donation_max_percent = _percent("10")
     writer_hours_min = models.PositiveSmallIntegerField(default=5)
     writer_hours_max = models.PositiveSmallIntegerField(default=30)
     hire_payout_percent = _percent("40")

@@ -1,4 +1,5 @@
-"""Contributor and technical-writer profiles; proposals and evaluations come later."""
+"""Contributor and technical-writer profiles, and the coding season: registration, ideas,
+proposals with receipts, review and accepted projects."""
 
 import uuid
 import zoneinfo
