@@ -49,7 +49,7 @@ NOT_EDITABLE = "The proposal was submitted and the application window has closed
 REQUIRED = "Fill this in before submitting."
 
 TOTAL_OUT_OF_RANGE = (
-    "The budget total is US${total}; the program expects US${low}–{high}. Bring it into range, "
+    "The budget total is US${total}; the program expects US${low} to {high}. Bring it into range, "
     "or explain why in the budget justification."
 )
 WRITER_SHARE_TOO_LOW = (
@@ -68,7 +68,7 @@ NO_ITEMS = "Add the budget's lines (at least the technical writer)."
 NOT_A_WRITER = "Create your technical writer profile before sending a statement of interest."
 ORG_NOT_ACCEPTED = "{org} is not an accepted organization of this program."
 HIRING_CLOSED = "The technical writer hiring deadline passed at {deadline} UTC; hiring is closed."
-HOURS_OUT_OF_RANGE = "Writers commit {low}–{high} hours a week in this program."
+HOURS_OUT_OF_RANGE = "Writers commit {low} to {high} hours a week in this program."
 ALREADY_HIRED = "{writer} is already hired by this organization."
 CASE_STUDY_NOT_OPEN = "Case studies can be submitted from {opens} UTC until {closes} UTC."
 CASE_STUDY_LOCKED = "The case study is {status} and can no longer be changed."

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from applications.views import ideas, profiles, proposals, review, selection
+from applications.views import (
+    docs_orgs,
+    docs_writers,
+    ideas,
+    profiles,
+    proposals,
+    review,
+    selection,
+)
 
 urlpatterns = [
     path("profile/contributor/", profiles.contributor_profile, name="contributor_profile"),
@@ -38,4 +46,44 @@ urlpatterns = [
         name="program_selection",
     ),
     path("programs/<slug:slug>/projects/", selection.program_projects, name="program_projects"),
+    # Docs programs: organization applications with a doc-project proposal and budget
+    path("programs/<slug:slug>/apply/", docs_orgs.org_apply, name="org_apply"),
+    path("docs/proposals/<int:pk>/", docs_orgs.doc_proposal_edit, name="doc_proposal_edit"),
+    path("docs/proposals/<int:pk>/check/", docs_orgs.doc_proposal_check, name="doc_proposal_check"),
+    path("programs/<slug:slug>/doc-projects/", docs_orgs.doc_projects, name="doc_projects"),
+    path(
+        "programs/<slug:slug>/manage/applications/",
+        docs_orgs.program_applications,
+        name="program_applications",
+    ),
+    # Docs programs: writers, hiring, case studies, surveys
+    path("writers/", docs_writers.writer_directory, name="writer_directory"),
+    path("writers/<int:pk>/", docs_writers.writer_detail, name="writer_detail"),
+    path(
+        "programs/<slug:program_slug>/organizations/<slug:org_slug>/interest/",
+        docs_writers.statement_send,
+        name="statement_send",
+    ),
+    path(
+        "programs/<slug:program_slug>/organizations/<slug:org_slug>/writers/",
+        docs_writers.org_writers,
+        name="org_writers",
+    ),
+    path(
+        "programs/<slug:program_slug>/organizations/<slug:org_slug>/case-study/",
+        docs_writers.case_study_edit,
+        name="case_study_edit",
+    ),
+    path(
+        "programs/<slug:slug>/manage/case-studies/",
+        docs_writers.program_case_studies,
+        name="program_case_studies",
+    ),
+    path("case-studies/", docs_writers.case_studies, name="case_studies"),
+    path("case-studies/<int:pk>/", docs_writers.case_study_detail, name="case_study_detail"),
+    path(
+        "programs/<slug:program_slug>/organizations/<slug:org_slug>/surveys/<int:sequence>/",
+        docs_writers.survey_answer,
+        name="survey_answer",
+    ),
 ]
