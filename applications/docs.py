@@ -174,6 +174,12 @@ def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
+def _plain(value: Decimal) -> str:
+    """60.00 -> "60", 12.50 -> "12.5": a setting as people write it."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _percent(part: Decimal, whole: Decimal) -> Decimal:
     return (part * 100 / whole).quantize(Decimal("0.1")) if whole else Decimal(0)
 
@@ -232,7 +238,7 @@ def budget_problems(
                     share=_percent(writers, total),
                     writers=_money(writers),
                     total=_money(total),
-                    minimum=program.writer_budget_min_percent.normalize(),
+                    minimum=_plain(program.writer_budget_min_percent),
                 ),
             )
         )
@@ -251,7 +257,7 @@ def budget_problems(
                 DONATIONS_TOO_HIGH.format(
                     donations=_money(donations),
                     share=_percent(donations, total),
-                    maximum=program.donation_max_percent.normalize(),
+                    maximum=_plain(program.donation_max_percent),
                 ),
             )
         )

@@ -76,6 +76,75 @@ def _manager_section(user, now) -> Section | None:
     return section
 
 
+def _docs_admin_tasks(participation, now) -> list[Task]:
+    """A docs org admin's obligations, each with its due instant and where it stands."""
+    from applications.models import CaseStudy, DocProposal, Hire, StatementOfInterest, Survey
+
+    program, org = participation.program, participation.organization
+    args = [program.slug, org.slug]
+    tasks = []
+    proposal = DocProposal.objects.filter(participation=participation).first()
+    if proposal and proposal.status == "draft":
+        tasks.append(
+            Task(
+                "Submit your doc-project proposal",
+                reverse("doc_proposal_edit", args=[proposal.pk]),
+                _due(program, MilestoneKind.ORG_APPLICATIONS, now),
+                "draft saved, not submitted",
+            )
+        )
+    if participation.status != ParticipationStatus.ACCEPTED:
+        return tasks
+    hires = Hire.objects.filter(participation=participation).count()
+    statements = StatementOfInterest.objects.filter(participation=participation).count()
+    if due := _due(program, MilestoneKind.HIRING_DEADLINE, now):
+        tasks.append(
+            Task(
+                "Hire your technical writers",
+                reverse("org_writers", args=args),
+                due,
+                f"{hires} hired · {statements} statement(s) of interest",
+            )
+        )
+    window = _live(program, MilestoneKind.CASE_STUDY, now)
+    if window:
+        study = CaseStudy.objects.filter(participation=participation).first()
+        tasks.append(
+            Task(
+                "Case study and final project evaluation",
+                reverse("case_study_edit", args=args),
+                window.ends_at,
+                study.get_status_display().lower() if study else "not started",
+            )
+        )
+    for milestone in program.milestones.all():
+        if milestone.kind == MilestoneKind.MONTHLY_EVALUATION and milestone.is_open(now):
+            tasks.append(
+                Task(
+                    f"File the {milestone.label.lower()}",
+                    reverse("program_detail", args=[program.slug]),
+                    milestone.ends_at,
+                    "open now",
+                )
+            )
+    answered = set(participation.survey_responses.values_list("survey__sequence", flat=True))
+    for survey in Survey.objects.filter(program=program):
+        milestone = program.milestone(MilestoneKind.FOLLOW_UP_SURVEY, survey.sequence)
+        if milestone is None or milestone.state(now) == MilestoneState.PAST:
+            continue
+        tasks.append(
+            Task(
+                survey.title,
+                reverse("survey_answer", args=[*args, survey.sequence]),
+                milestone.ends_at,
+                "answered"
+                if survey.sequence in answered
+                else MilestoneState(milestone.state(now)).label.lower(),
+            )
+        )
+    return tasks
+
+
 def _member_sections(user, now) -> list[Section]:
     memberships = (
         selectors.memberships_of(user=user)
@@ -98,9 +167,9 @@ def _member_sections(user, now) -> list[Section]:
     for membership in memberships:
         participation = membership.participation
         program, org = participation.program, participation.organization
-        results = program.milestone(MilestoneKind.RESULTS)
-        if results and results.state(now) == MilestoneState.PAST:
-            continue  # the season is over for this role
+        last = max((m.ends_at for m in program.milestones.all()), default=None)
+        if last is not None and now > last:
+            continue  # the season, follow-up surveys included, is over for this role
         section = Section(
             f"{membership.get_role_display()} of {org.name} in {program.name}", membership.role
         )
@@ -136,23 +205,8 @@ def _member_sections(user, now) -> list[Section]:
                         due,
                     )
                 )
-            if program.kind == ProgramKind.DOCS and (
-                due := _due(program, MilestoneKind.HIRING_DEADLINE, now)
-            ):
-                section.tasks.append(Task("Hire your technical writers", program_url, due))
             if program.kind == ProgramKind.DOCS:
-                for milestone in program.milestones.all():
-                    if milestone.kind in {
-                        MilestoneKind.MONTHLY_EVALUATION,
-                        MilestoneKind.CASE_STUDY,
-                    } and milestone.is_open(now):
-                        section.tasks.append(
-                            Task(
-                                f"File the {milestone.label.lower()}",
-                                program_url,
-                                milestone.ends_at,
-                            )
-                        )
+                section.tasks.extend(_docs_admin_tasks(participation, now))
         else:
             if program.kind == ProgramKind.CODING and (
                 due := _due(program, MilestoneKind.RANKING_DUE, now)

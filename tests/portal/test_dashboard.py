@@ -108,3 +108,35 @@ def test_program_without_timeline_does_not_break_it(db, client):
     ProgramFactory()
     client.force_login(UserFactory())
     assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_docs_org_admin_sees_every_obligation_with_its_state(cast):
+    from applications import docs
+    from applications.models import Survey
+
+    now = timezone.now()
+    cast.docs_program.milestones.all().delete()
+    hiring = (now + timedelta(days=2)).replace(microsecond=0)
+    docs_timeline(cast.docs_program, around=MilestoneKind.HIRING_DEADLINE, at=hiring)
+    Survey.objects.create(program=cast.docs_program, sequence=1, title="First follow-up survey")
+    from programs.models import Milestone
+
+    Milestone.objects.create(
+        program=cast.docs_program,
+        kind=MilestoneKind.FOLLOW_UP_SURVEY,
+        sequence=1,
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=6),
+    )
+    docs.statement_send(
+        participation=cast.docs_participation, writer=cast.writer, message="Hi", now=now
+    )
+    found = {
+        task.title: (task.due, task.detail)
+        for section in dashboard_sections(viewer=cast.org_admin, now=now)
+        for task in section.tasks
+    }
+    assert found["Hire your technical writers"] == (hiring, "0 hired · 1 statement(s) of interest")
+    assert found["First follow-up survey"][1] == "open now"
+    assert "Case study and final project evaluation" in found
+    assert found["Case study and final project evaluation"][1] == "not started"
