@@ -235,20 +235,11 @@ def test_case_study_drafts_are_never_public_and_accepted_ones_wait_for_results(c
 
 def test_case_study_submission_inside_its_window(cast):
     study = docs.case_study_for(participation=cast.docs_participation, by=cast.org_admin)
-    full = {name: 1 for name in ("writers_count", "project_hours", "percent_complete")}
+    full = dict.fromkeys(("writers_count", "project_hours", "percent_complete"), 1)
     full |= {"budget_amount": D("9000")}
-    full |= {
-        name: "text"
-        for name in (
-            "problem",
-            "outcomes",
-            "went_well",
-            "advice",
-            "recruitment",
-            "metrics",
-            "analysis",
-        )
-    }
+    full |= dict.fromkeys(
+        ("problem", "outcomes", "went_well", "advice", "recruitment", "metrics", "analysis"), "text"
+    )
     window = cast.docs_program.milestone(MilestoneKind.CASE_STUDY)
     docs.case_study_save(
         case_study=study,
