@@ -1,23 +1,371 @@
-"""Placeholder views, replaced as they are built."""
+"""Organizations' applications: applying to a program, the doc-project proposal with its budget
+(checked live against the program's rules), the public doc projects and the managers' decisions.
 
-from django.http import Http404
+Every rule is decided by applications.docs; these views turn its refusals into messages (400)
+and never lose what was typed.
+"""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from applications import docs, selectors
+from applications.forms_docs_orgs import (
+    PROPOSAL_FIELDS,
+    DocProposalForm,
+    OrgApplyForm,
+    budget_formset,
+    budget_items,
+)
+from applications.models import BudgetKind, DocProposal, DocProposalStatus
+from programs import selectors as program_selectors
+from programs.models import MilestoneKind, Organization, ParticipationStatus, Role
+from programs.services import is_program_manager
+
+SAVED = "Draft saved."
+SAVED_WITH_PROBLEMS = "Draft saved. The budget does not meet every rule yet: see the budget below."
+SUBMITTED = "Your proposal was submitted. You can change it until the application window closes."
+SUBMIT_BUDGET_REFUSED = "Not submitted: the budget breaks the program's rules marked below."
 
 
-def org_apply(request, *args, **kwargs):
-    raise Http404
+def _window(program):
+    return program.milestone(MilestoneKind.ORG_APPLICATIONS)
 
 
-def doc_proposal_edit(request, *args, **kwargs):
-    raise Http404
+def _refusal_messages(error) -> list[str]:
+    return error.messages if isinstance(error, ValidationError) else [str(error)]
 
 
-def doc_proposal_check(request, *args, **kwargs):
-    raise Http404
+# Applying --------------------------------------------------------------------------------
 
 
-def doc_projects(request, *args, **kwargs):
-    raise Http404
+@login_required
+def org_apply(request, slug):
+    """Apply to the program for one of the user's organizations or for a new one."""
+    program = program_selectors.program_get(slug=slug, viewer=request.user)
+    organizations = Organization.objects.filter(
+        participations__memberships__user=request.user,
+        participations__memberships__role=Role.ORG_ADMIN,
+    ).distinct()
+    form = OrgApplyForm(request.POST or None, organizations=organizations)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                participation = docs.org_apply(
+                    program=program,
+                    by=request.user,
+                    now=timezone.now(),
+                    organization=data.get("organization"),
+                    name=data["name"],
+                    website=data["website"],
+                    description=data["description"],
+                )
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, _refusal_messages(error))
+            else:
+                org = participation.organization
+                if program.is_docs:
+                    messages.success(
+                        request, f"{org} applied. Now write the doc-project proposal and budget."
+                    )
+                    return redirect("doc_proposal_edit", pk=participation.doc_proposal.pk)
+                messages.success(request, f"{org} applied. Invite your mentors.")
+                return redirect("participation_team", program_slug=program.slug, org_slug=org.slug)
+    applied = (
+        program.participations.filter(
+            memberships__user=request.user, memberships__role=Role.ORG_ADMIN
+        )
+        .select_related("organization", "doc_proposal")
+        .distinct()
+    )
+    context = {
+        "program": program,
+        "form": form,
+        "window": _window(program),
+        "window_error": docs.applications_error(program, timezone.now()),
+        "applied": applied,
+    }
+    return render(request, "applications/org_apply.html", context, status=status)
 
 
-def program_applications(request, *args, **kwargs):
-    raise Http404
+# The doc-project proposal -------------------------------------------------------------------
+
+
+def _proposal_for(request, pk) -> tuple[DocProposal, bool]:
+    """The proposal and whether the viewer may edit it: its org admins edit, the program's
+    managers read; anyone else gets 404."""
+    proposal = (
+        DocProposal.objects.select_related("participation__program", "participation__organization")
+        .filter(pk=pk)
+        .first()
+    )
+    if proposal is None or not request.user.is_authenticated:
+        raise Http404("No such proposal.")
+    participation = proposal.participation
+    if participation.memberships.filter(user=request.user, role=Role.ORG_ADMIN).exists():
+        return proposal, True
+    if is_program_manager(user=request.user, program=participation.program):
+        return proposal, False
+    raise Http404("No such proposal, or you are not an org admin of its organization.")
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def _share(part: Decimal, whole: Decimal) -> str:
+    return str((part * 100 / whole).quantize(Decimal("0.1"))) if whole else "0.0"
+
+
+def _totals(items: list[dict]) -> dict[str, str]:
+    """Sums to show beside the budget; whether they are acceptable is docs.budget_problems'."""
+
+    def of_kind(kind):
+        return sum((i["amount"] for i in items if i["kind"] == kind), Decimal(0))
+
+    total = sum((i["amount"] for i in items), Decimal(0))
+    writers = of_kind(BudgetKind.TECHNICAL_WRITER)
+    donations = of_kind(BudgetKind.DONATION)
+    return {
+        "total": _money(total),
+        "writers": _money(writers),
+        "writer_share": _share(writers, total),
+        "swag": _money(of_kind(BudgetKind.SWAG)),
+        "donations": _money(donations),
+        "donation_share": _share(donations, total),
+    }
+
+
+def _problems_json(problems, rows: list[int]) -> list[dict]:
+    """Each problem with the formset row its line was typed in (blank rows are not lines)."""
+    return [
+        {
+            "rule": p.rule,
+            "message": p.message,
+            "line": p.line,
+            "row": rows[p.line - 1] if p.line and p.line <= len(rows) else None,
+        }
+        for p in problems
+    ]
+
+
+def _saved_items(proposal) -> list[dict]:
+    return [
+        {"kind": i.kind, "description": i.description, "amount": i.amount}
+        for i in proposal.budget_items.all()
+    ]
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _is_read_only(proposal, now) -> bool:
+    return (
+        proposal.status == DocProposalStatus.SUBMITTED
+        and docs.applications_error(proposal.participation.program, now) is not None
+    )
+
+
+@login_required
+def doc_proposal_edit(request, pk):
+    """Write, save and submit the organization's doc-project proposal and budget; every submit
+    saves the draft first. Managers see it read-only."""
+    proposal, can_edit = _proposal_for(request, pk)
+    program = proposal.participation.program
+    now = timezone.now()
+    read_only = not can_edit or _is_read_only(proposal, now)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied("Only the organization's org admins can change its proposal.")
+    saved_notice = ""
+    in_sync = True  # whether the page's fields are what the server holds
+    status = 200
+    if request.method == "POST":
+        form = DocProposalForm(request.POST, instance=proposal)
+        formset = budget_formset(request.POST)
+        action = request.POST.get("action", "save")
+        in_sync = False
+        items, rows, problems = [], [], []
+        if read_only:
+            form.add_error(None, docs.NOT_EDITABLE)
+            status = 400
+        elif not (form.is_valid() and formset.is_valid()):
+            form.add_error(None, "Nothing was saved: correct the fields marked below.")
+            status = 400
+        else:
+            items, rows = budget_items(formset)
+            data = {name: form.cleaned_data[name] for name in PROPOSAL_FIELDS}
+            try:
+                problems = docs.doc_proposal_save(
+                    proposal=proposal, by=request.user, data=data, items=items, now=now
+                )
+                in_sync = True
+                if action == "submit":
+                    docs.doc_proposal_submit(proposal=proposal, by=request.user, now=now)
+            except ValidationError as error:
+                if getattr(error, "code", None) == "budget":
+                    form.add_error(None, SUBMIT_BUDGET_REFUSED)
+                else:
+                    _add_errors(form, error)
+                status = 400
+            else:
+                if action == "submit":
+                    messages.success(request, SUBMITTED)
+                    return redirect("doc_proposal_edit", pk=proposal.pk)
+                if not problems:
+                    messages.success(request, SAVED)
+                    return redirect("doc_proposal_edit", pk=proposal.pk)
+                saved_notice = SAVED_WITH_PROBLEMS
+            proposal.refresh_from_db()
+        # What was typed is shown again; the totals are those of the saved budget.
+        saved = _saved_items(proposal)
+        if in_sync:
+            items_shown, problems_shown = items, _problems_json(problems, rows)
+        else:
+            items_shown, problems_shown = saved, []
+    else:
+        saved = _saved_items(proposal)
+        form = DocProposalForm(instance=proposal, read_only=read_only)
+        formset = budget_formset(items=proposal.budget_items.all(), read_only=read_only)
+        items_shown = saved
+        problems = (
+            []
+            if read_only
+            else docs.budget_problems(
+                program=program, items=saved, justification=proposal.budget_justification
+            )
+        )
+        problems_shown = _problems_json(problems, list(range(len(saved))))
+    by_row = _by_row(problems_shown)
+    context = {
+        "proposal": proposal,
+        "participation": proposal.participation,
+        "program": program,
+        "form": form,
+        "formset": formset,
+        "read_only": read_only,
+        "can_edit": can_edit,
+        "window": _window(program),
+        "window_error": docs.applications_error(program, now),
+        "totals": _totals(items_shown),
+        "saved_items": proposal.budget_items.all(),
+        "general_problems": [p for p in problems_shown if p["row"] is None],
+        "budget_rows": [(row, by_row.get(n, [])) for n, row in enumerate(formset.forms)],
+        "saved_notice": saved_notice,
+        "in_sync": in_sync,
+    }
+    return render(request, "applications/doc_proposal_edit.html", context, status=status)
+
+
+def _by_row(problems: list[dict]) -> dict[int, list[str]]:
+    rows: dict[int, list[str]] = {}
+    for p in problems:
+        if p["row"] is not None:
+            rows.setdefault(p["row"], []).append(p["message"])
+    return rows
+
+
+@require_POST
+def doc_proposal_check(request, pk):
+    """The budget rules the typed lines break and their totals, as JSON; nothing is saved."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "signed_out"}, status=401)
+    proposal, can_edit = _proposal_for(request, pk)
+    if not can_edit:
+        raise PermissionDenied("Only the organization's org admins can check its budget.")
+    formset = budget_formset(request.POST)
+    justification = request.POST.get("budget_justification", "")
+    if not formset.is_valid():
+        problems = [
+            {"rule": "input", "message": f"{field}: {message}", "line": None, "row": index}
+            for index, errors in enumerate(formset.errors)
+            for field, field_messages in errors.items()
+            for message in field_messages
+        ] + [
+            {"rule": "input", "message": m, "line": None, "row": None}
+            for m in formset.non_form_errors()
+        ]
+        return JsonResponse({"total": None, "totals": None, "problems": problems}, status=400)
+    items, rows = budget_items(formset)
+    problems = docs.budget_problems(
+        program=proposal.participation.program, items=items, justification=justification
+    )
+    totals = _totals(items)
+    return JsonResponse(
+        {"total": totals["total"], "totals": totals, "problems": _problems_json(problems, rows)}
+    )
+
+
+# Public doc projects and the managers' decisions ----------------------------------------------
+
+
+def doc_projects(request, slug):
+    """The accepted organizations' doc-project proposals with their budgets; public."""
+    program = program_selectors.program_get(slug=slug, viewer=request.user)
+    if not program.is_docs:
+        raise Http404("Only docs programs have doc projects.")
+    proposals = selectors.doc_proposals_public(program=program).order_by(
+        "participation__organization__name"
+    )
+    return render(
+        request, "applications/doc_projects.html", {"program": program, "proposals": proposals}
+    )
+
+
+@login_required
+def program_applications(request, slug):
+    """Every organization's application to the program, to accept or reject; managers only."""
+    program = program_selectors.program_for_manager(slug=slug, viewer=request.user)
+    if request.method == "POST":
+        participation = get_object_or_404(
+            program.participations.select_related("organization"),
+            pk=request.POST.get("participation") or 0,
+        )
+        decision = request.POST.get("decision")
+        if decision not in {"accept", "reject"}:
+            messages.error(request, "Choose to accept or to reject.")
+        else:
+            try:
+                docs.participation_decide(
+                    participation=participation,
+                    by=request.user,
+                    accept=decision == "accept",
+                    now=timezone.now(),
+                )
+            except (ValidationError, PermissionDenied) as error:
+                for message in _refusal_messages(error):
+                    messages.error(request, message)
+            else:
+                messages.success(
+                    request, f"{participation.organization} is {participation.status}."
+                )
+        return redirect(reverse("program_applications", args=[program.slug]))
+    data = selectors.doc_applications_for_manager(program=program)
+    funding = data["funding"]
+    accepted_total = data["accepted_total"]
+    context = {
+        "program": program,
+        "participations": data["participations"],
+        "accepted_total": accepted_total,
+        "funding": funding,
+        "remaining": funding - accepted_total if funding is not None else None,
+        "counts": {
+            status: sum(p.status == status for p in data["participations"])
+            for status in ParticipationStatus.values
+        },
+    }
+    return render(request, "applications/program_applications.html", context)
