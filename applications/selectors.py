@@ -146,6 +146,37 @@ def doc_proposals_public(*, program: Program) -> QuerySet:
     )
 
 
+def doc_proposal_for(*, pk: int, viewer):
+    """The doc proposal and whether the viewer may edit it: its org admins edit, the program's
+    managers read; anyone else gets 404."""
+    from applications.models import DocProposal
+    from programs.services import is_program_manager
+
+    proposal = (
+        DocProposal.objects.select_related("participation__program", "participation__organization")
+        .filter(pk=pk)
+        .first()
+    )
+    if proposal is None or not viewer.is_authenticated:
+        raise Http404("No such proposal.")
+    participation = proposal.participation
+    if participation.memberships.filter(user=viewer, role=Role.ORG_ADMIN).exists():
+        return proposal, True
+    if is_program_manager(user=viewer, program=participation.program):
+        return proposal, False
+    raise Http404("No such proposal, or you are not an org admin of its organization.")
+
+
+def organizations_administered(*, user):
+    """Organizations the user is an org admin of, in any program."""
+    from programs.models import Organization
+
+    return Organization.objects.filter(
+        participations__memberships__user=user,
+        participations__memberships__role=Role.ORG_ADMIN,
+    ).distinct()
+
+
 def doc_applications_for_manager(*, program: Program) -> dict:
     """Every organization's application with its proposal, and the accepted total against the
     program's funding."""
@@ -191,6 +222,19 @@ def writers_directory(*, skill: str = "", query: str = "") -> QuerySet:
             | Q(bio__icontains=query)
         )
     return writers
+
+
+def case_studies_for_manager(*, program: Program) -> QuerySet:
+    """Every case study of the program with what its rendering needs (callers check the
+    viewer manages the program)."""
+    from applications.models import CaseStudy
+
+    return (
+        CaseStudy.objects.filter(participation__program=program)
+        .select_related("participation__organization", "reviewed_by")
+        .prefetch_related("deliverables", "lessons")
+        .order_by("participation__organization__name")
+    )
 
 
 def case_studies_published(*, now, program: Program | None = None) -> QuerySet:

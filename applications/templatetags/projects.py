@@ -5,6 +5,7 @@ from django import template
 
 from applications import selectors
 from applications.ideas import team_participation_ids
+from programs.models import Membership, Role
 from programs.services import is_program_manager as _is_program_manager
 
 register = template.Library()
@@ -20,6 +21,18 @@ def accepted_projects(program):
 def is_program_manager(program, user):
     """`{% is_program_manager program user as can_manage %}`."""
     return _is_program_manager(user=user, program=program)
+
+
+@register.simple_tag
+def admin_of(user):
+    """`{% admin_of user as admin_ids %}`: ids of the participations the user is org admin of."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Membership.objects.filter(user=user, role=Role.ORG_ADMIN).values_list(
+            "participation_id", flat=True
+        )
+    )
 
 
 @register.simple_tag

@@ -24,10 +24,9 @@ from applications.forms_docs_orgs import (
     budget_formset,
     budget_items,
 )
-from applications.models import BudgetKind, DocProposal, DocProposalStatus
+from applications.models import BudgetKind, DocProposalStatus
 from programs import selectors as program_selectors
-from programs.models import MilestoneKind, Organization, ParticipationStatus, Role
-from programs.services import is_program_manager
+from programs.models import MilestoneKind, ParticipationStatus, Role
 
 SAVED = "Draft saved."
 SAVED_WITH_PROBLEMS = "Draft saved. The budget does not meet every rule yet: see the budget below."
@@ -50,10 +49,7 @@ def _refusal_messages(error) -> list[str]:
 def org_apply(request, slug):
     """Apply to the program for one of the user's organizations or for a new one."""
     program = program_selectors.program_get(slug=slug, viewer=request.user)
-    organizations = Organization.objects.filter(
-        participations__memberships__user=request.user,
-        participations__memberships__role=Role.ORG_ADMIN,
-    ).distinct()
+    organizations = selectors.organizations_administered(user=request.user)
     form = OrgApplyForm(request.POST or None, organizations=organizations)
     status = 200
     if request.method == "POST":
@@ -99,24 +95,6 @@ def org_apply(request, slug):
 
 
 # The doc-project proposal -------------------------------------------------------------------
-
-
-def _proposal_for(request, pk) -> tuple[DocProposal, bool]:
-    """The proposal and whether the viewer may edit it: its org admins edit, the program's
-    managers read; anyone else gets 404."""
-    proposal = (
-        DocProposal.objects.select_related("participation__program", "participation__organization")
-        .filter(pk=pk)
-        .first()
-    )
-    if proposal is None or not request.user.is_authenticated:
-        raise Http404("No such proposal.")
-    participation = proposal.participation
-    if participation.memberships.filter(user=request.user, role=Role.ORG_ADMIN).exists():
-        return proposal, True
-    if is_program_manager(user=request.user, program=participation.program):
-        return proposal, False
-    raise Http404("No such proposal, or you are not an org admin of its organization.")
 
 
 def _money(value: Decimal) -> str:
@@ -185,7 +163,7 @@ def _is_read_only(proposal, now) -> bool:
 def doc_proposal_edit(request, pk):
     """Write, save and submit the organization's doc-project proposal and budget; every submit
     saves the draft first. Managers see it read-only."""
-    proposal, can_edit = _proposal_for(request, pk)
+    proposal, can_edit = selectors.doc_proposal_for(pk=pk, viewer=request.user)
     program = proposal.participation.program
     now = timezone.now()
     read_only = not can_edit or _is_read_only(proposal, now)
@@ -199,7 +177,7 @@ def doc_proposal_edit(request, pk):
         formset = budget_formset(request.POST)
         action = request.POST.get("action", "save")
         in_sync = False
-        items, rows, problems = [], [], []
+        items, problems = [], []
         if read_only:
             form.add_error(None, docs.NOT_EDITABLE)
             status = 400
@@ -207,7 +185,7 @@ def doc_proposal_edit(request, pk):
             form.add_error(None, "Nothing was saved: correct the fields marked below.")
             status = 400
         else:
-            items, rows = budget_items(formset)
+            items, _ = budget_items(formset)
             data = {name: form.cleaned_data[name] for name in PROPOSAL_FIELDS}
             try:
                 problems = docs.doc_proposal_save(
@@ -231,11 +209,14 @@ def doc_proposal_edit(request, pk):
                     return redirect("doc_proposal_edit", pk=proposal.pk)
                 saved_notice = SAVED_WITH_PROBLEMS
             proposal.refresh_from_db()
-        # What was typed is shown again; the totals are those of the saved budget.
         saved = _saved_items(proposal)
         if in_sync:
-            items_shown, problems_shown = items, _problems_json(problems, rows)
+            # Saved: the typed lines again without the blank rows between them, then new blank
+            # rows; so the problems' lines are the table's rows.
+            formset = budget_formset(items=items)
+            items_shown, problems_shown = items, _problems_json(problems, list(range(len(items))))
         else:
+            # Nothing saved: what was typed is shown as it was, with the saved budget's totals.
             items_shown, problems_shown = saved, []
     else:
         saved = _saved_items(proposal)
@@ -265,6 +246,7 @@ def doc_proposal_edit(request, pk):
         "saved_items": proposal.budget_items.all(),
         "general_problems": [p for p in problems_shown if p["row"] is None],
         "budget_rows": [(row, by_row.get(n, [])) for n, row in enumerate(formset.forms)],
+        "budget_ok": in_sync and not problems_shown,
         "saved_notice": saved_notice,
         "in_sync": in_sync,
     }
@@ -284,7 +266,7 @@ def doc_proposal_check(request, pk):
     """The budget rules the typed lines break and their totals, as JSON; nothing is saved."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": "signed_out"}, status=401)
-    proposal, can_edit = _proposal_for(request, pk)
+    proposal, can_edit = selectors.doc_proposal_for(pk=pk, viewer=request.user)
     if not can_edit:
         raise PermissionDenied("Only the organization's org admins can check its budget.")
     formset = budget_formset(request.POST)

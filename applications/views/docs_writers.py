@@ -25,7 +25,6 @@ from applications.forms_docs_writers import (
     formset_rows,
 )
 from applications.models import (
-    CaseStudy,
     CaseStudyStatus,
     StatementOfInterest,
     Survey,
@@ -191,7 +190,14 @@ def org_writers(request, program_slug, org_slug):
 
 
 def _case_study_forms(request, case_study, *, bound):
-    data = request.POST if bound else None
+    if bound:
+        # Rows posted are the whole truth: stored rows as `initial` would make a re-posted
+        # row look "unchanged", and a formset skips unchanged extra rows.
+        return (
+            CaseStudyForm(request.POST, case_study=case_study),
+            DeliverableFormSet(request.POST, prefix="deliverables"),
+            LessonFormSet(request.POST, prefix="lessons"),
+        )
     deliverables = [
         {k: getattr(d, k) for k in ("title", "planned", "percent_complete", "links", "notes")}
         for d in case_study.deliverables.all()
@@ -201,9 +207,9 @@ def _case_study_forms(request, case_study, *, bound):
         for lesson in case_study.lessons.all()
     ]
     return (
-        CaseStudyForm(data, case_study=case_study),
-        DeliverableFormSet(data, initial=deliverables, prefix="deliverables"),
-        LessonFormSet(data, initial=lessons, prefix="lessons"),
+        CaseStudyForm(case_study=case_study),
+        DeliverableFormSet(initial=deliverables, prefix="deliverables"),
+        LessonFormSet(initial=lessons, prefix="lessons"),
     )
 
 
@@ -226,7 +232,7 @@ def case_study_edit(request, program_slug, org_slug):
         messages.error(request, "This case study can no longer be changed.")
         return redirect(request.path)
     form, deliverables, lessons = _case_study_forms(request, case_study, bound=bool(action))
-    submit_errors = []
+    submit_errors, window_refused = [], False
 
     # `&`, not `and`: every part is validated so all errors show at once.
     if action and form.is_valid() & deliverables.is_valid() & lessons.is_valid():
@@ -260,6 +266,7 @@ def case_study_edit(request, program_slug, org_slug):
                     )
                 else:
                     submit_errors.extend(error.messages)
+                    window_refused = True
             else:
                 messages.success(request, "Your case study was submitted for review.")
                 return redirect(request.path)
@@ -274,6 +281,7 @@ def case_study_edit(request, program_slug, org_slug):
         "deliverables": deliverables,
         "lessons": lessons,
         "submit_errors": submit_errors,
+        "window_refused": window_refused,
         "window": program.milestone(MilestoneKind.CASE_STUDY),
         "window_error": docs.case_study_window_error(program, now),
     }
@@ -281,22 +289,12 @@ def case_study_edit(request, program_slug, org_slug):
     return render(request, "applications/case_study_edit.html", context, status=status)
 
 
-def _program_case_studies(program):
-    # A manager's read of every case study of the program, with what its rendering needs.
-    return list(
-        CaseStudy.objects.filter(participation__program=program)
-        .select_related("participation__organization", "reviewed_by")
-        .prefetch_related("deliverables", "lessons")
-        .order_by("participation__organization__name")
-    )
-
-
 @login_required
 def program_case_studies(request, slug):
     """Managers read the program's case studies and accept or return the submitted ones."""
     program = program_for_manager(slug=slug, viewer=request.user)
     now = timezone.now()
-    studies = _program_case_studies(program)
+    studies = list(selectors.case_studies_for_manager(program=program))
     error = None
     if request.method == "POST":
         study = next((s for s in studies if str(s.pk) == request.POST.get("case_study")), None)
