@@ -33,6 +33,8 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField("e-mail address", unique=True)
     name = models.CharField("full name", max_length=150, blank=True)
+    # Heads-up mails (e.g. "opens in 10 days") can be turned off; deadlines' mails cannot.
+    wants_optional_email = models.BooleanField(default=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

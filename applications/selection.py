@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 
+from applications.evaluations import periods_ensure_for_project
 from applications.models import Project, Proposal, ProposalStatus
 from programs.models import MilestoneKind, Participation, ParticipationStatus, Program
 from programs.services import is_program_manager
@@ -186,6 +187,7 @@ def program_announce(*, program: Program, by, now: datetime) -> list[Project]:
                     announced_at=now,
                 )
                 project.mentors.set(proposal.mentors.all())
+                periods_ensure_for_project(project)
                 projects.append(project)
         Proposal.objects.filter(pk__in=accepted_ids).update(status=ProposalStatus.ACCEPTED)
         Proposal.objects.filter(program=program, status=ProposalStatus.SUBMITTED).update(

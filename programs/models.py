@@ -106,6 +106,12 @@ class Program(models.Model):
     attachment_max_mb = models.PositiveSmallIntegerField(
         default=5, help_text="Largest PDF attachment to a proposal, in megabytes."
     )
+    evaluation_window_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Days each coding evaluation period stays open."
+    )
+    phase = models.CharField(
+        max_length=32, blank=True, help_text="Kept by the scheduler: the latest milestone begun."
+    )
     total_slots = models.PositiveIntegerField(
         null=True, blank=True, help_text="Contributor slots the program can fund this season."
     )

@@ -2,3 +2,4 @@
 
 from applications.models.coding import *  # noqa: F403
 from applications.models.docs import *  # noqa: F403
+from applications.models.evaluations import *  # noqa: F403

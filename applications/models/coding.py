@@ -320,6 +320,13 @@ class Project(models.Model):
     coding_ends_at = models.DateTimeField()
     accepted_at = models.DateTimeField()
     announced_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10,
+        choices=[("active", "Active"), ("failed", "Failed"), ("passed", "Passed")],
+        default="active",
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["participation__organization__name", "title"]
