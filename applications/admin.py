@@ -7,6 +7,9 @@ from applications.models import (
     ContributorProfile,
     Deliverable,
     DocProposal,
+    Evaluation,
+    EvaluationForm,
+    EvaluationPeriod,
     Hire,
     Idea,
     Lesson,
@@ -14,6 +17,7 @@ from applications.models import (
     Proposal,
     Receipt,
     Registration,
+    ReminderLog,
     Score,
     StatementOfInterest,
     Survey,
@@ -134,3 +138,42 @@ class SurveyAdmin(admin.ModelAdmin):
 class SurveyResponseAdmin(admin.ModelAdmin):
     list_display = ["survey", "participation", "submitted_at"]
     list_filter = ["survey__program"]
+
+
+@admin.register(EvaluationForm)
+class EvaluationFormAdmin(admin.ModelAdmin):
+    """Managers define a program's evaluation questions here; saving a change under a new
+    version number keeps earlier evaluations tied to the questions they answered."""
+
+    list_display = ["program", "kind", "side", "version", "created_at"]
+    list_filter = ["program", "kind", "side"]
+
+
+@admin.register(EvaluationPeriod)
+class EvaluationPeriodAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "side", "opens_at", "closes_at", "status"]
+    list_filter = ["participation__program", "kind", "side", "status"]
+    readonly_fields = ["project", "participation", "kind", "side", "sequence", "status"]
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(admin.ModelAdmin):
+    list_display = ["period", "filed_by", "submitted_at", "passed", "status"]
+    list_filter = ["period__participation__program", "period__kind", "passed"]
+
+    # Submitted evaluations are immutable: the admin shows them and nothing more.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    list_display = ["subject", "kind", "email", "created_at", "sent_at"]
+    list_filter = ["kind"]
+    search_fields = ["email", "subject"]
