@@ -275,15 +275,28 @@ def evaluation_submit(*, period: EvaluationPeriod, by, answers: dict, now: datet
     except IntegrityError:
         raise ValidationError(ALREADY, code="already") from None
     period.status = PeriodStatus.SUBMITTED
-    if project is not None and period.side == Side.MENTOR:
-        if evaluation.passed is False:
+    if project is not None:
+        if period.side == Side.MENTOR and evaluation.passed is False:
             project_end(project=project, passed=False, reason=f"failed the {period.kind}", now=now)
         elif period.kind == EvaluationKind.FINAL:
-            project_end(project=project, passed=True, reason="passed the final", now=now)
+            _pass_if_complete(project, now)
     transaction.on_commit(
         lambda: evaluation_submitted.send(sender=Evaluation, evaluation=evaluation)
     )
     return evaluation
+
+
+def _pass_if_complete(project: Project, now: datetime) -> None:
+    """A project passes once both final evaluations are in and the mentor side passed it: the
+    mentor's pass alone does not do it while the contributor's final may still be missed."""
+    finals = {
+        e.period.side: e
+        for e in Evaluation.objects.filter(
+            period__project=project, period__kind=EvaluationKind.FINAL
+        ).select_related("period")
+    }
+    if Side.CONTRIBUTOR in finals and finals.get(Side.MENTOR) and finals[Side.MENTOR].passed:
+        project_end(project=project, passed=True, reason="passed the final", now=now)
 
 
 def project_end(*, project: Project, passed: bool, reason: str, now: datetime) -> bool:

@@ -3,7 +3,9 @@ from django.urls import path
 from applications.views import (
     docs_orgs,
     docs_writers,
+    evaluations,
     ideas,
+    notifications,
     profiles,
     proposals,
     review,
@@ -85,5 +87,20 @@ urlpatterns = [
         "programs/<slug:program_slug>/organizations/<slug:org_slug>/surveys/<int:sequence>/",
         docs_writers.survey_answer,
         name="survey_answer",
+    ),
+    # Evaluations: project pages, filing, the viewer's open evaluations, docs monthly ones
+    path("projects/<int:pk>/", evaluations.project_detail, name="project_detail"),
+    path("evaluations/", evaluations.my_evaluations, name="my_evaluations"),
+    path("evaluations/<int:period_pk>/", evaluations.evaluation_file, name="evaluation_file"),
+    path(
+        "programs/<slug:program_slug>/organizations/<slug:org_slug>/evaluations/",
+        evaluations.docs_evaluations,
+        name="docs_evaluations",
+    ),
+    # Optional mail: the signed link in heads-up mails
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notifications.unsubscribe,
+        name="unsubscribe",
     ),
 ]

@@ -18,4 +18,12 @@ app.conf.beat_schedule = {
         "task": "programs.tasks.expire_invitations",
         "schedule": crontab(minute="*/15"),
     },
+    # Every 5 minutes: create, open and mark missed evaluation periods (failing the projects
+    # that missed one), claim and send due reminders, move program phases. A run that expired
+    # unconsumed (worker down) is dropped: the next one catches up on everything.
+    "advance-schedule": {
+        "task": "applications.tasks.advance_schedule_task",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 290},
+    },
 }

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
+from applications import selectors_evaluations
 from applications.models import ContributorProfile, WriterProfile
 from programs import selectors
 from programs.models import (
@@ -117,16 +118,6 @@ def _docs_admin_tasks(participation, now) -> list[Task]:
                 study.get_status_display().lower() if study else "not started",
             )
         )
-    for milestone in program.milestones.all():
-        if milestone.kind == MilestoneKind.MONTHLY_EVALUATION and milestone.is_open(now):
-            tasks.append(
-                Task(
-                    f"File the {milestone.label.lower()}",
-                    reverse("program_detail", args=[program.slug]),
-                    milestone.ends_at,
-                    "open now",
-                )
-            )
     answered = set(participation.survey_responses.values_list("survey__sequence", flat=True))
     for survey in Survey.objects.filter(program=program):
         milestone = program.milestone(MilestoneKind.FOLLOW_UP_SURVEY, survey.sequence)
@@ -212,21 +203,6 @@ def _member_sections(user, now) -> list[Section]:
                 due := _due(program, MilestoneKind.RANKING_DUE, now)
             ):
                 section.tasks.append(Task("Review and score proposals", proposals_url, due))
-            for kind in (
-                MilestoneKind.MIDTERM_EVALUATIONS,
-                MilestoneKind.FINAL_WORK_SUBMISSION,
-                MilestoneKind.MENTOR_FINAL_EVALUATIONS,
-            ):
-                milestone = _live(program, kind, now)
-                if milestone:
-                    section.tasks.append(
-                        Task(
-                            f"Evaluate your contributor: {milestone.label.lower()}",
-                            program_url,
-                            milestone.ends_at,
-                        )
-                    )
-                    break
         sections.append(section)
     return sections
 
@@ -261,9 +237,32 @@ def _applicant_section(
     return section
 
 
+def _evaluations_section(viewer, now) -> Section | None:
+    """Open evaluations the viewer must file, whatever their role in each."""
+    periods = list(selectors_evaluations.evaluations_todo(viewer=viewer, now=now))
+    if not periods:
+        return None
+    return Section(
+        "Evaluations due",
+        "evaluations",
+        [
+            Task(
+                f"{p.get_kind_display()}: "
+                + (p.project.title if p.project_id else p.participation.organization.name),
+                reverse("evaluation_file", args=[p.pk]),
+                p.closes_at,
+                p.get_side_display(),
+            )
+            for p in periods
+        ],
+    )
+
+
 def dashboard_sections(*, viewer, now: datetime) -> list[Section]:
     """Every role the viewer holds, each with its next tasks sorted by deadline."""
     sections: list[Section] = []
+    if evaluations := _evaluations_section(viewer, now):
+        sections.append(evaluations)
     invitations = list(selectors.invitations_for(user=viewer, now=now))
     if invitations:
         sections.append(

@@ -188,3 +188,22 @@ def invitations_expire(*, now: datetime) -> int:
     return Invitation.objects.filter(status=InvitationStatus.PENDING, expires_at__lt=now).update(
         status=InvitationStatus.EXPIRED
     )
+
+
+def program_phases_advance(*, now: datetime) -> int:
+    """Set each program's `phase` to the kind of its latest milestone begun by `now` (blank
+    before the first); returns how many programs changed (one UPDATE, idempotent)."""
+    from django.db.models import OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from programs.models import Milestone
+
+    latest = (
+        Milestone.objects.filter(program=OuterRef("pk"))
+        .annotate(begins=Coalesce("starts_at", "ends_at"))
+        .filter(begins__lte=now)
+        .order_by("-begins", "-ends_at", "-sequence")
+        .values("kind")[:1]
+    )
+    phase = Coalesce(Subquery(latest), Value(""))
+    return Program.objects.exclude(phase=phase).update(phase=phase)

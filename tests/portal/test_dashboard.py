@@ -140,3 +140,50 @@ def test_docs_org_admin_sees_every_obligation_with_its_state(cast):
     assert found["First follow-up survey"][1] == "open now"
     assert "Case study and final project evaluation" in found
     assert found["Case study and final project evaluation"][1] == "not started"
+
+
+def test_open_evaluations_are_listed_for_whoever_must_file_them(cast):
+    from applications.evaluations import periods_ensure_for_project
+    from applications.models import Project, Proposal
+
+    now = timezone.now()
+    proposal = Proposal.objects.create(
+        program=cast.program,
+        contributor=cast.contributor,
+        participation=cast.participation,
+        title="Faster previews",
+        status="accepted",
+        submission_slot=1,
+        submitted_at=now,
+    )
+    # Twelve weeks with the midpoint a day ago: the midterm is open now.
+    start = now - timedelta(weeks=6, days=1)
+    project = Project.objects.create(
+        proposal=proposal,
+        participation=cast.participation,
+        contributor=cast.contributor,
+        title="Faster previews",
+        size=175,
+        length_weeks=12,
+        coding_starts_at=start,
+        coding_ends_at=start + timedelta(weeks=12),
+        accepted_at=now,
+    )
+    project.mentors.add(cast.mentor)
+    periods_ensure_for_project(project)
+    for person, side in (
+        (cast.mentor, "Mentor's"),
+        (cast.contributor, "Contributor's"),
+        (cast.org_admin, "Mentor's"),
+    ):
+        found = [
+            (task.title, task.detail)
+            for section in dashboard_sections(viewer=person, now=now)
+            if section.role == "evaluations"
+            for task in section.tasks
+        ]
+        assert found and found[0][0] == "Midterm evaluation: Faster previews", person
+        assert found[0][1].startswith(side)
+    assert not any(
+        s.role == "evaluations" for s in dashboard_sections(viewer=cast.other_mentor, now=now)
+    )
