@@ -26,4 +26,10 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 290},
     },
+    # Every 5 minutes: payout records for milestones reached (also enqueued right after an
+    # evaluation or a project's end); one per (project or grant, milestone), so repeats are no-ops.
+    "create-due-payouts": {
+        "task": "payments.tasks.create_due_payouts",
+        "schedule": crontab(minute="*/5"),
+    },
 }
