@@ -26,6 +26,7 @@ from applications.forms_docs_orgs import (
 )
 from applications.models import BudgetKind, DocProposalStatus
 from programs import selectors as program_selectors
+from programs.forms import add_service_errors
 from programs.models import MilestoneKind, ParticipationStatus, Role
 
 SAVED = "Draft saved."
@@ -144,14 +145,6 @@ def _saved_items(proposal) -> list[dict]:
     ]
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _is_read_only(proposal, now) -> bool:
     return (
         proposal.status == DocProposalStatus.SUBMITTED
@@ -198,7 +191,7 @@ def doc_proposal_edit(request, pk):
                 if getattr(error, "code", None) == "budget":
                     form.add_error(None, SUBMIT_BUDGET_REFUSED)
                 else:
-                    _add_errors(form, error)
+                    add_service_errors(form, error)
                 status = 400
             else:
                 if action == "submit":

@@ -30,17 +30,9 @@ from applications.models import (
     Survey,
     WriterProfile,
 )
+from programs.forms import add_service_errors
 from programs.models import MilestoneKind, Participation, ParticipationStatus, Role
 from programs.selectors import program_for_manager, program_get
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the fields it names, the rest on the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _docs_participation(request, program_slug, org_slug, *, admin_only=True):
@@ -106,7 +98,7 @@ def statement_send(request, program_slug, org_slug):
                 now=now,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             not_a_writer = docs.NOT_A_WRITER in error.messages
         else:
             messages.success(
@@ -165,7 +157,7 @@ def org_writers(request, program_slug, org_slug):
                     **form.cleaned_data,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"{statement.writer} is hired.")
                 return redirect(request.path)
@@ -246,7 +238,7 @@ def case_study_edit(request, program_slug, org_slug):
                 now=now,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if action == "save":
                 messages.success(request, "Your draft was saved.")
@@ -376,7 +368,7 @@ def survey_answer(request, program_slug, org_slug, sequence):
                     now=now,
                 )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Thank you: “{survey.title}” was answered.")
             return redirect(request.path)

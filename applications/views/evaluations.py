@@ -13,14 +13,7 @@ from applications import evaluations
 from applications import selectors_evaluations as selectors
 from applications.forms_evaluations import EvaluationAnswerForm, LengthForm, answer_rows
 from applications.models import PeriodStatus
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from programs.forms import add_service_errors
 
 
 def _with_answer_rows(rows):
@@ -60,7 +53,7 @@ def project_detail(request, pk):
                     now=now,
                 )
             except ValidationError as error:
-                _add_errors(length_form, error)
+                add_service_errors(length_form, error)
             else:
                 messages.success(request, f"The project now lasts {project.length_weeks} weeks.")
                 return redirect("project_detail", pk=project.pk)
@@ -124,7 +117,7 @@ def evaluation_file(request, period_pk):
                 )
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
-                    _add_errors(form, error)
+                    add_service_errors(form, error)
                 else:
                     refusal = error
             else:

@@ -11,6 +11,7 @@ from applications import ideas as idea_services
 from applications import selectors
 from applications.forms_review import IdeaFilterForm, IdeaForm
 from programs import selectors as program_selectors
+from programs.forms import add_service_errors
 from programs.models import Role
 
 
@@ -59,11 +60,7 @@ def _idea_form_page(request, *, participation, idea=None):
                 idea_services.idea_update(idea=idea, by=request.user, **form.cleaned_data)
                 messages.success(request, f"“{idea.title}” was saved.")
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             url = reverse("idea_list", args=[participation.program.slug])
             return redirect(f"{url}?organization={participation.organization.slug}#idea-{idea.pk}")

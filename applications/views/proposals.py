@@ -21,6 +21,7 @@ from applications.forms import ContributorProfileForm
 from applications.forms_proposals import ProposalForm, ProposalStartForm
 from applications.models import ContributorProfile, ProposalStatus
 from programs import selectors as program_selectors
+from programs.forms import add_service_errors
 from programs.models import MilestoneKind, MilestoneState
 
 # The window codes services attach to deadline refusals: the page then shows the closing instant.
@@ -41,15 +42,6 @@ def _window(program):
 def _window_past(program, now) -> bool:
     window = _window(program)
     return window is not None and window.state(now) == MilestoneState.PAST
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's refusal onto the form: a dict by field, a list as non-field errors."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _draft_data(form) -> dict:
@@ -145,7 +137,7 @@ def proposal_new(request, slug):
                     now=timezone.now(),
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Your draft is ready. It saves as you type.")
                 return redirect("proposal_edit", pk=proposal.pk)
@@ -196,7 +188,7 @@ def proposal_edit(request, pk):
             if valid and action == "submit" and proposal.status == ProposalStatus.DRAFT:
                 services.proposal_submit(proposal=proposal, by=request.user, now=now)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             refusal_code = getattr(error, "code", None)
         in_sync = saved and valid
         if valid and not form.errors:
@@ -271,7 +263,7 @@ def proposal_autosave(request, pk):
             return JsonResponse(
                 {"ok": False, "error": "stale", "message": error.messages[0]}, status=409
             )
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return JsonResponse({"ok": False, "errors": _errors_json(form)}, status=400)
     saved = {"revision": proposal.revision, "saved_at": proposal.updated_at.isoformat()}
     if not valid:  # the valid fields were saved; say which were not

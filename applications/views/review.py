@@ -19,15 +19,8 @@ from applications.forms_review import (
     SlotRequestForm,
 )
 from applications.models import Score
+from programs.forms import add_service_errors
 from programs.models import MilestoneKind, Role
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -71,7 +64,7 @@ def org_proposals(request, program_slug, org_slug):
                     now=now,
                 )
         except ValidationError as error:
-            _add_errors(ranking, error)
+            add_service_errors(ranking, error)
         else:
             messages.success(request, "The ranking was saved.")
             return redirect(request.path)
@@ -84,7 +77,7 @@ def org_proposals(request, program_slug, org_slug):
                 now=now,
             )
         except ValidationError as error:
-            _add_errors(slots, error)
+            add_service_errors(slots, error)
         else:
             messages.success(request, f"{participation.slots_requested} slots requested.")
             return redirect(request.path)
