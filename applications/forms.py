@@ -13,6 +13,7 @@ class ContributorProfileForm(forms.ModelForm):
             "attests_minimum_age",
             "is_student",
             "is_beginner",
+            "opencollective_slug",
         ]
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
         help_texts = {
@@ -52,6 +53,7 @@ class WriterProfileForm(forms.ModelForm):
             "hours_per_week_min",
             "hours_per_week_max",
             "is_public",
+            "opencollective_slug",
         ]
 
     def __init__(self, *args, **kwargs):

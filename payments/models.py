@@ -138,7 +138,8 @@ class Payout(models.Model):
 class PayoutStatusChange(models.Model):
     """Who moved a payout from one status to another, when and why. Never edited."""
 
-    payout = models.ForeignKey(Payout, on_delete=models.CASCADE, related_name="history")
+    # PROTECT: deleting a payout must not take its history with it.
+    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="history")
     from_status = models.CharField(max_length=10, choices=PayoutStatus.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=PayoutStatus.choices)
     by = models.ForeignKey(

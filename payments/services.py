@@ -37,7 +37,9 @@ TRANSITIONS = {
     PayoutStatus.DRAFT: {PayoutStatus.PENDING, PayoutStatus.CANCELED},
     PayoutStatus.PENDING: {PayoutStatus.APPROVED, PayoutStatus.REJECTED, PayoutStatus.CANCELED,
                            PayoutStatus.ERROR},
-    PayoutStatus.APPROVED: {PayoutStatus.PAID, PayoutStatus.CANCELED, PayoutStatus.ERROR},
+    # A fiscal host may still reject an expense the collective approved.
+    PayoutStatus.APPROVED: {PayoutStatus.PAID, PayoutStatus.REJECTED, PayoutStatus.CANCELED,
+                            PayoutStatus.ERROR},
     PayoutStatus.ERROR: {PayoutStatus.PENDING, PayoutStatus.CANCELED},
     PayoutStatus.PAID: set(),
     PayoutStatus.REJECTED: set(),
@@ -82,9 +84,21 @@ def _reference(program: Program, milestone: str, subject: str) -> str:
 # Records created by the scheduler ---------------------------------------------------------
 
 
-def _create(*, now: datetime, **fields) -> Payout | None:
-    """Create the payout unless its (project or grant, milestone) already has one."""
-    payout = Payout(created_at=now, status=PayoutStatus.DRAFT, **fields)
+def _create(*, now: datetime, payee_slug: str = "", **fields) -> Payout | None:
+    """Create the payout unless its (project or grant, milestone) already has one, or its share
+    is nothing (a program may set a 0% part)."""
+    if fields["amount"] <= 0:
+        return None
+    program = fields["program"]
+    payout = Payout(
+        created_at=now,
+        status=PayoutStatus.DRAFT,
+        collective_slug=program.opencollective_collective,
+        host_slug=program.opencollective_host,
+        payee_slug=payee_slug or fields["participation"].organization.opencollective_slug,
+        payout_method_type="OTHER" if not payee_slug else "BANK_ACCOUNT",
+        **fields,
+    )
     try:
         with transaction.atomic():
             payout.save()
@@ -148,6 +162,11 @@ def payouts_create_due(*, now: datetime) -> list[Payout]:
                 participation=project.participation,
                 project=project,
                 payee=project.contributor,
+                payee_slug=getattr(
+                    getattr(project.contributor, "contributor_profile", None),
+                    "opencollective_slug",
+                    "",
+                ),
                 milestone=milestone,
                 amount=parts[milestone],
                 currency=program.currency,
@@ -239,7 +258,7 @@ def _grants(now: datetime) -> list[Payout]:
 # Workflow ---------------------------------------------------------------------------------
 
 
-def _may_move(payout: Payout, by) -> bool:
+def may_move_payout(payout: Payout, by) -> bool:
     """Managers move stipends and grants; org admins record their own payments to writers."""
     if by is None:  # the scheduler or the OpenCollective sync
         return True
@@ -265,7 +284,7 @@ def payout_transition(
                 from_=PayoutStatus(current).label.lower(), to=PayoutStatus(to).label.lower()
             )
         )
-    if not _may_move(payout, by):
+    if not may_move_payout(payout, by):
         who = (
             "an org admin of this organization"
             if payout.milestone == Milestone.WRITER_PAYMENT
@@ -291,6 +310,11 @@ def payout_transition(
             payout=payout, from_status=current, to_status=to, by=by, at=now, reason=reason[:300]
         )
     payout.refresh_from_db()
+    if to == PayoutStatus.APPROVED:
+        # Mirror it on OpenCollective now rather than at the next sync (a no-op without a token).
+        from payments.tasks import push_payout
+
+        transaction.on_commit(lambda: push_payout.delay(payout.pk))
     return payout
 
 
@@ -319,6 +343,10 @@ def writer_payment_record(
         expense_type=ExpenseType.INVOICE,
         description=note or f"Payment to {hire.writer}",
         created_at=now,
+        collective_slug=participation.organization.opencollective_slug,
+        host_slug=program.opencollective_host,
+        payee_slug=getattr(getattr(hire.writer, "writer_profile", None), "opencollective_slug", ""),
+        payout_method_type="BANK_ACCOUNT",
     )
     payout.full_clean()
     with transaction.atomic():

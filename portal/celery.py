@@ -32,4 +32,12 @@ app.conf.beat_schedule = {
         "task": "payments.tasks.create_due_payouts",
         "schedule": crontab(minute="*/5"),
     },
+    # Every 15 minutes: send approved payouts to OpenCollective as expenses and mirror the
+    # expenses' statuses back (paid, rejected…). Does nothing without OPENCOLLECTIVE_TOKEN.
+    # Expenses are found by our reference before one is created, so repeats create nothing.
+    "sync-payouts": {
+        "task": "payments.tasks.sync_payouts",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 840},
+    },
 }

@@ -109,6 +109,10 @@ class Program(models.Model):
     evaluation_window_days = models.PositiveSmallIntegerField(
         default=7, help_text="Days each coding evaluation period stays open."
     )
+    opencollective_collective = models.SlugField(
+        max_length=100, blank=True, help_text="The OpenCollective collective that pays the program."
+    )
+    opencollective_host = models.SlugField(max_length=100, blank=True)
     phase = models.CharField(
         max_length=32, blank=True, help_text="Kept by the scheduler: the latest milestone begun."
     )
@@ -337,6 +341,7 @@ class Organization(models.Model):
         default=list, blank=True, help_text='A list of {"name": "chat", "value": "https://…"}.'
     )
     logo_url = models.URLField(blank=True)
+    opencollective_slug = models.SlugField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

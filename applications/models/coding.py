@@ -37,6 +37,9 @@ class ContributorProfile(models.Model):
     is_beginner = models.BooleanField(
         default=False, help_text="Beginner to open source (attested)."
     )
+    opencollective_slug = models.SlugField(
+        max_length=100, blank=True, help_text="Your OpenCollective profile, to be paid through it."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -72,6 +75,7 @@ class WriterProfile(models.Model):
         default=30, validators=[MinValueValidator(1), MaxValueValidator(80)]
     )
     is_public = models.BooleanField(default=True)
+    opencollective_slug = models.SlugField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

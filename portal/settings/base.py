@@ -196,6 +196,17 @@ REST_FRAMEWORK = {
 # Mentor and org-admin invitations stay valid this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
 
+# OpenCollective's GraphQL API. Without a token the portal still works: payouts then travel
+# as CSV files a manager enters and exports by hand.
+OPENCOLLECTIVE_API_URL = env_str(
+    "OPENCOLLECTIVE_API_URL", "https://api.opencollective.com/graphql/v2"
+)
+if urlsplit(OPENCOLLECTIVE_API_URL).scheme not in {"http", "https"}:
+    raise ImproperlyConfigured("OPENCOLLECTIVE_API_URL must start with http:// or https://.")
+OPENCOLLECTIVE_TOKEN = env_str("OPENCOLLECTIVE_TOKEN", "")
+# Seconds before an unanswered API call gives up (the job then retries).
+OPENCOLLECTIVE_TIMEOUT = env_int("OPENCOLLECTIVE_TIMEOUT", 10, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
