@@ -38,3 +38,16 @@ class WriterPaymentForm(forms.Form):
         self.fields["hire"].queryset = participation.hires.select_related("writer")
         self.fields["hire"].label_from_instance = lambda hire: str(hire.writer)
         self.fields["amount"].help_text = f"In {participation.program.currency}."
+
+
+class ExpenseImportForm(forms.Form):
+    export = forms.FileField(
+        label="OpenCollective expense export (CSV)",
+        help_text="Download it from the collective's expenses page; at most 5 MB.",
+    )
+
+    def clean_export(self):
+        upload = self.cleaned_data["export"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 5 MB.")
+        return upload

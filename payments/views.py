@@ -11,8 +11,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from payments import selectors, services
-from payments.forms import LedgerFilterForm, TransitionForm, WriterPaymentForm
+from payments import selectors, services, sync
+from payments.forms import (
+    ExpenseImportForm,
+    LedgerFilterForm,
+    TransitionForm,
+    WriterPaymentForm,
+)
 from payments.models import Milestone, Payout
 from programs import selectors as program_selectors
 from programs.forms import add_service_errors
@@ -187,3 +192,42 @@ def org_payouts(request, program_slug, org_slug):
         "transition_form": transition_form,
     }
     return render(request, "payments/org_payouts.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def program_opencollective(request, slug):
+    """Managers without an OpenCollective token: download approved payouts to enter as expenses
+    by hand, and upload OpenCollective's expense export to reconcile statuses."""
+    program = program_selectors.program_for_manager(slug=slug, viewer=request.user)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(
+            sync.approved_payouts_csv(program=program), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{program.slug}-approved-payouts.csv"'
+        )
+        return response
+    form = ExpenseImportForm(request.POST or None, request.FILES or None)
+    result, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                text = form.cleaned_data["export"].read().decode("utf-8-sig")
+                result = sync.opencollective_export_import(
+                    csv_text=text, now=timezone.now(), by=request.user
+                )
+            except UnicodeDecodeError:
+                form.add_error("export", "The file is not UTF-8 text; export it again as CSV.")
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                status = 200
+    context = {
+        "program": program,
+        "form": form,
+        "result": result,
+        "connected": sync.client_from_settings() is not None,
+    }
+    return render(request, "payments/program_opencollective.html", context, status=status)
