@@ -1,0 +1,1 @@
+"""Published statistics and the GSoC archive (models are added by the reporting work)."""
