@@ -16,4 +16,6 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("applications.urls")),
     path("", include("payments.urls")),
+    path("", include("reports.urls")),
+    path("api/v1/", include("portal.api")),
 ]

@@ -1,1 +1,0 @@
-"""Published statistics and the GSoC archive (models are added by the reporting work)."""

@@ -1,0 +1,3 @@
+"""The public GSoC archive imported as past seasons (filled by the archive importer work)."""
+
+__all__: list[str] = []

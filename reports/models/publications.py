@@ -1,0 +1,3 @@
+"""Published statistics: immutable, signed snapshots (filled by the statistics work)."""
+
+__all__: list[str] = []
