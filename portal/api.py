@@ -1,5 +1,4 @@
 """REST API v1: the routes of every app's API views, and the OpenAPI schema and its docs."""
 
-from django.urls import path
 
 urlpatterns: list = []
