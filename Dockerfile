@@ -33,12 +33,15 @@ RUN groupadd --system --gid 10001 seasons \
 COPY . .
 
 # Static files are collected into the image (STATIC_ROOT=/app/staticfiles). Production settings
-# refuse to load without SECRET_KEY, ALLOWED_HOSTS and REDIS_URL, so this one command gets
+# refuse to load without SECRET_KEY, ALLOWED_HOSTS, REDIS_URL, SITE_URL and the statistics
+# signing key, so this one command gets
 # throwaway values; they are not stored in the image, and nothing connects to Redis or a database
 # here. Only /app/var (runtime files, e.g. the Celery beat schedule) is writable by the app user.
 RUN SECRET_KEY=build-time-only-placeholder-not-used-at-runtime-0123456789abcdef \
     ALLOWED_HOSTS=build.invalid \
     REDIS_URL=redis://build.invalid:6379/0 \
+    STATISTICS_SIGNING_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
+    SITE_URL=https://build.invalid \
     DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/var/media \

@@ -1,4 +1,43 @@
 """REST API v1: the routes of every app's API views, and the OpenAPI schema and its docs."""
 
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-urlpatterns: list = []
+from applications import apis as application_apis
+from payments import apis as payment_apis
+from programs import apis as program_apis
+
+urlpatterns = [
+    # Public.
+    path("programs/", program_apis.ProgramListApi.as_view(), name="api_programs"),
+    path("programs/<slug:slug>/", program_apis.ProgramDetailApi.as_view(), name="api_program"),
+    path("organizations/", program_apis.OrganizationListApi.as_view(), name="api_organizations"),
+    path(
+        "organizations/<slug:slug>/",
+        program_apis.OrganizationDetailApi.as_view(),
+        name="api_organization",
+    ),
+    path("ideas/", application_apis.IdeaListApi.as_view(), name="api_ideas"),
+    path("projects/", application_apis.AcceptedProjectListApi.as_view(), name="api_projects"),
+    path("doc-projects/", application_apis.DocProjectListApi.as_view(), name="api_doc_projects"),
+    # Signed in (session or token).
+    path("me/", program_apis.MeApi.as_view(), name="api_me"),
+    path("me/projects/", application_apis.MyProjectListApi.as_view(), name="api_my_projects"),
+    path("proposals/", application_apis.MyProposalListApi.as_view(), name="api_proposals"),
+    path("proposals/<int:pk>/", application_apis.ProposalDetailApi.as_view(), name="api_proposal"),
+    path(
+        "programs/<slug:program_slug>/organizations/<slug:org_slug>/proposals/",
+        application_apis.OrgProposalListApi.as_view(),
+        name="api_org_proposals",
+    ),
+    path(
+        "projects/<int:pk>/evaluations/",
+        application_apis.ProjectEvaluationsApi.as_view(),
+        name="api_project_evaluations",
+    ),
+    path("payouts/", payment_apis.PayoutListApi.as_view(), name="api_payouts"),
+    # The schema and its docs, served from the sidecar's static files (no CDN).
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
+]

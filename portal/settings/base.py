@@ -193,8 +193,27 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Tokens first: an unauthenticated request then gets 401 with `WWW-Authenticate: Bearer`.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "portal.renderers.CSVRenderer",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "portal.renderers.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["rest_framework.filters.OrderingFilter"],
+    "EXCEPTION_HANDLER": "portal.exception_handlers.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "accounts.authentication.SessionUserRateThrottle",
+        "accounts.authentication.TokenRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min", "token": "1200/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Seasons API",
@@ -220,6 +239,10 @@ if urlsplit(OPENCOLLECTIVE_API_URL).scheme not in {"http", "https"}:
 OPENCOLLECTIVE_TOKEN = env_str("OPENCOLLECTIVE_TOKEN", "")
 # Seconds before an unanswered API call gives up (the job then retries).
 OPENCOLLECTIVE_TIMEOUT = env_int("OPENCOLLECTIVE_TIMEOUT", 10, minimum=1)
+
+# Ed25519 key that signs published statistics: base64 of the 32 raw private-key bytes. Empty in
+# development: a key is generated on first use and kept in VAR_DIR/statistics-signing.key.
+STATISTICS_SIGNING_KEY = env_str("STATISTICS_SIGNING_KEY", "")
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,6 @@
 """Production settings: no defaults for secrets or hosts, HTTPS everywhere, SMTP mail."""
 
+import base64
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -7,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from portal.env import env_bool, env_int, env_list, env_str
 
 from .base import *  # noqa: F403
-from .base import DEV_SECRET_KEY, REDIS_URL
+from .base import DEV_SECRET_KEY, REDIS_URL, STATISTICS_SIGNING_KEY
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY")
@@ -22,6 +23,17 @@ if urlsplit(SITE_URL).scheme != "https":
     raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must start with https:// in production.")
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL is required in production (broker and shared cache).")
+
+# Published statistics are signed with this key; a generated file key would change per host.
+try:
+    _statistics_key_length = len(base64.b64decode(STATISTICS_SIGNING_KEY, validate=True))
+except ValueError:
+    _statistics_key_length = 0
+if _statistics_key_length != 32:
+    raise ImproperlyConfigured(
+        "STATISTICS_SIGNING_KEY is required in production: the base64 of a raw 32-byte Ed25519 "
+        "private key (see .env.example)."
+    )
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 

@@ -201,3 +201,34 @@ def test_dockerignore_keeps_what_the_image_needs():
     needed = {"pyproject.toml", "requirements.lock", "manage.py", "templates", "static", "portal"}
     assert needed & ignored == set()
     assert {".env", ".git", ".venv", "var", "staticfiles"} <= ignored
+
+
+def test_the_dockerfile_build_time_values_satisfy_production_settings(tmp_path):
+    """collectstatic runs at build with throwaway values: they must still load the production
+    settings, or the image fails to build whenever production gains a required variable."""
+    import os
+    import subprocess
+    import sys
+
+    text = (ROOT / "Dockerfile").read_text()
+    run = text[text.index("RUN SECRET_KEY=") : text.index("collectstatic")]
+    values = dict(re.findall(r"([A-Z_]+)=(\S+)", run))
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DATABASE_", "REDIS_", "SITE_", "STATISTICS_"))
+    }
+    env |= values | {
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "SEASONS_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

@@ -4,6 +4,7 @@ The start-up tests run Django in a fresh interpreter, the way gunicorn, celery a
 start it, with an environment built from scratch for each case.
 """
 
+import base64
 import os
 import re
 import secrets
@@ -44,6 +45,7 @@ def production_env() -> dict[str, str]:
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "DATABASE_URL": "sqlite:////tmp/x.sqlite3",
         "SITE_URL": "https://example.org",
+        "STATISTICS_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
     }
 
 

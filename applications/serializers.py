@@ -1,0 +1,204 @@
+"""API representations of ideas, proposals, projects, doc projects and evaluation summaries."""
+
+from django.db import models
+from rest_framework import serializers
+
+from applications.models import (
+    DocProposal,
+    EvaluationKind,
+    Idea,
+    PeriodStatus,
+    Project,
+    Proposal,
+    ProposalStatus,
+    Side,
+)
+from applications.selectors_evaluations import ENDED
+from programs.models import ProjectSize
+from programs.serializers import OrganizationRefSerializer, enum_field
+
+
+class ProjectStatus(models.TextChoices):
+    """The values of Project.status (a plain choices list on the model)."""
+
+    ACTIVE = "active", "Active"
+    FAILED = "failed", "Failed"
+    PASSED = "passed", "Passed"
+
+
+class PeriodState(models.TextChoices):
+    """A period's state as the pages show it (selectors_evaluations.period_state)."""
+
+    UPCOMING = PeriodStatus.UPCOMING.value, PeriodStatus.UPCOMING.label
+    OPEN = PeriodStatus.OPEN.value, PeriodStatus.OPEN.label
+    SUBMITTED = PeriodStatus.SUBMITTED.value, PeriodStatus.SUBMITTED.label
+    MISSED = PeriodStatus.MISSED.value, PeriodStatus.MISSED.label
+    ENDED = ENDED, "Not due (project ended)"
+
+
+class _Organization(OrganizationRefSerializer):
+    """The organization of a row that hangs off a participation."""
+
+
+def _organization_field():
+    return _Organization(source="participation.organization", read_only=True)
+
+
+class PersonSerializer(serializers.Serializer):
+    """A person as the public pages name them: their name, never their e-mail address."""
+
+    name = serializers.CharField()
+
+
+class ProgramQuerySerializer(serializers.Serializer):
+    program = serializers.SlugField(help_text="The program's slug.")
+
+
+class IdeaFilterSerializer(ProgramQuerySerializer):
+    organization = serializers.SlugField(required=False)
+    size = serializers.ChoiceField(choices=ProjectSize.choices, required=False)
+    skill = serializers.CharField(required=False, max_length=60)
+    q = serializers.CharField(required=False, max_length=100, help_text="Words in title or text.")
+
+
+class IdeaSerializer(serializers.ModelSerializer):
+    organization = _organization_field()
+    skills = serializers.ListField(source="skill_list", child=serializers.CharField())
+
+    class Meta:
+        model = Idea
+        fields = ["id", "title", "description", "size", "skills", "organization"]
+
+
+class AcceptedProjectSerializer(serializers.ModelSerializer):
+    status = enum_field(ProjectStatus, "ProjectStatus", read_only=True)
+    organization = _organization_field()
+    contributor = PersonSerializer(read_only=True)
+    mentors = PersonSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "title",
+            "organization",
+            "contributor",
+            "mentors",
+            "size",
+            "length_weeks",
+            "coding_starts_at",
+            "coding_ends_at",
+            "status",
+        ]
+
+
+class DocProjectSerializer(serializers.ModelSerializer):
+    organization = _organization_field()
+    total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = DocProposal
+        fields = ["id", "title", "organization", "problem", "scope", "total", "submitted_at"]
+
+
+class ProposalFilterSerializer(ProgramQuerySerializer):
+    status = enum_field(ProposalStatus, "ProposalStatus", required=False)
+
+
+class OrgProposalFilterSerializer(serializers.Serializer):
+    status = enum_field(ProposalStatus, "ProposalStatus", required=False)
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    """A proposal as its contributor sees it in their list."""
+
+    status = enum_field(ProposalStatus, "ProposalStatus", read_only=True)
+    program = serializers.SlugField(source="program.slug", read_only=True)
+    organization = _organization_field()
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "program",
+            "organization",
+            "idea",
+            "title",
+            "abstract",
+            "size",
+            "length_weeks",
+            "status",
+            "preference",
+            "submitted_at",
+            "updated_at",
+        ]
+
+
+class ProposalDetailSerializer(ProposalSerializer):
+    class Meta(ProposalSerializer.Meta):
+        fields = [*ProposalSerializer.Meta.fields, "body"]
+
+
+class OrgProposalSerializer(ProposalSerializer):
+    """A proposal as its organization's mentors and admins see it, with review figures."""
+
+    contributor = PersonSerializer(read_only=True)
+    mentors = PersonSerializer(many=True, read_only=True)
+    average_score = serializers.FloatField(read_only=True, allow_null=True)
+    score_count = serializers.IntegerField(read_only=True)
+    comment_count = serializers.IntegerField(read_only=True)
+
+    class Meta(ProposalSerializer.Meta):
+        fields = [
+            *(f for f in ProposalSerializer.Meta.fields if f != "preference"),
+            "contributor",
+            "mentors",
+            "rank",
+            "duplicate_of",
+            "average_score",
+            "score_count",
+            "comment_count",
+        ]
+
+
+class MyProjectSerializer(serializers.ModelSerializer):
+    status = enum_field(ProjectStatus, "ProjectStatus", read_only=True)
+    program = serializers.SlugField(source="participation.program.slug", read_only=True)
+    organization = _organization_field()
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "title",
+            "program",
+            "organization",
+            "size",
+            "length_weeks",
+            "coding_starts_at",
+            "coding_ends_at",
+            "status",
+        ]
+
+
+class PeriodSummarySerializer(serializers.Serializer):
+    """One evaluation period and what the viewer may know of its evaluation."""
+
+    id = serializers.IntegerField(source="period.pk")
+    kind = enum_field(EvaluationKind, "EvaluationKind", source="period.kind")
+    side = enum_field(Side, "EvaluationSide", source="period.side")
+    opens_at = serializers.DateTimeField(source="period.opens_at")
+    closes_at = serializers.DateTimeField(source="period.closes_at")
+    state = enum_field(PeriodState, "PeriodState")
+    filed = serializers.BooleanField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    passed = serializers.BooleanField(
+        allow_null=True, help_text="The mentor's grade, when the viewer may read it."
+    )
+    can_file = serializers.BooleanField()
+
+
+class ProjectEvaluationsSerializer(serializers.Serializer):
+    project = MyProjectSerializer()
+    role = serializers.CharField(help_text="The viewer's role in the project.")
+    periods = PeriodSummarySerializer(many=True)

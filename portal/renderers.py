@@ -1,0 +1,56 @@
+"""How API lists are shaped: pages of 50 (up to 500 on request), and CSV with `?format=csv`."""
+
+import csv
+import io
+import json
+
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import BaseRenderer
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _flatten(value, prefix="") -> dict:
+    """Nested objects become dotted columns (organization.slug); lists stay JSON in one cell."""
+    if isinstance(value, dict):
+        row = {}
+        for key, item in value.items():
+            row.update(_flatten(item, f"{prefix}{key}."))
+        return row
+    if isinstance(value, list):
+        value = json.dumps(value, default=str)
+    return {prefix[:-1]: _cell(value)}
+
+
+def _cell(value):
+    """Text as a spreadsheet shows it, never as a formula (titles and names are typed by users)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+class CSVRenderer(BaseRenderer):
+    """One row per item of a list (the current page of a paginated one), one column per field."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if isinstance(data, dict) and isinstance(data.get("results"), list):
+            data = data["results"]
+        rows = [_flatten(item) for item in (data if isinstance(data, list) else [data])]
+        columns = list(dict.fromkeys(key for row in rows for key in row))
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue().encode(self.charset)

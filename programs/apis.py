@@ -1,0 +1,128 @@
+"""API views of programs, organizations and the caller's roles: thin, reads through selectors."""
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import ApiToken
+from programs import selectors
+from programs.models import Organization, ParticipationStatus, ProgramManager
+from programs.serializers import (
+    MeSerializer,
+    OrganizationDetailSerializer,
+    OrganizationFilterSerializer,
+    OrganizationSerializer,
+    ProgramDetailSerializer,
+    ProgramFilterSerializer,
+    ProgramSerializer,
+)
+
+
+def query_filters(request: Request, serializer_class) -> dict:
+    """The request's query filters, validated (an unknown value is a 400), empty ones dropped."""
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return {k: v for k, v in serializer.validated_data.items() if v not in ("", None)}
+
+
+def organizations_listed(*, viewer, program=None) -> QuerySet[Organization]:
+    """Organizations accepted into a program the viewer may see (or into the one given).
+
+    Written here because no selector lists organizations across programs; it reads through
+    program_list and accepted_participations, so it shows no more than the pages do.
+    """
+    if program is not None:
+        participations = selectors.accepted_participations(program=program).values("organization")
+        organizations = Organization.objects.filter(pk__in=participations)
+    else:
+        organizations = Organization.objects.filter(
+            participations__status=ParticipationStatus.ACCEPTED,
+            participations__program__in=selectors.program_list(viewer=viewer).values("pk"),
+        ).distinct()
+    return organizations.prefetch_related("tags")
+
+
+@extend_schema(parameters=[ProgramFilterSerializer], tags=["programs"])
+class ProgramListApi(generics.ListAPIView):
+    """Public: the programs the caller may see, with ?kind=, ?year= and ?series= filters."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = ProgramSerializer
+    ordering_fields = ["year", "name", "slug"]
+
+    def get_queryset(self):
+        filters = query_filters(self.request, ProgramFilterSerializer)
+        return selectors.program_list(viewer=self.request.user).filter(**filters)
+
+
+@extend_schema(tags=["programs"])
+class ProgramDetailApi(generics.RetrieveAPIView):
+    """Public: one program with its timeline."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = ProgramDetailSerializer
+    lookup_field = "slug"
+
+    def get_object(self):
+        return selectors.program_get(slug=self.kwargs["slug"], viewer=self.request.user)
+
+
+@extend_schema(parameters=[OrganizationFilterSerializer], tags=["organizations"])
+class OrganizationListApi(generics.ListAPIView):
+    """Public: accepted organizations, of one program with ?program=<slug>."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = OrganizationSerializer
+    ordering_fields = ["name", "slug"]
+
+    def get_queryset(self):
+        filters = query_filters(self.request, OrganizationFilterSerializer)
+        program = None
+        if "program" in filters:
+            program = selectors.program_get(slug=filters["program"], viewer=self.request.user)
+        return organizations_listed(viewer=self.request.user, program=program).order_by("name")
+
+
+@extend_schema(tags=["organizations"])
+class OrganizationDetailApi(generics.RetrieveAPIView):
+    """Public: one organization and the participations the caller may see."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = OrganizationDetailSerializer
+    lookup_field = "slug"
+
+    def get_object(self):
+        organization, participations = selectors.organization_get(
+            slug=self.kwargs["slug"], viewer=self.request.user
+        )
+        # The selector decided which participations the caller sees; the serializer shows those.
+        organization.visible_participations = participations
+        return organization
+
+
+def roles_of(*, user, token=None) -> dict:
+    """The caller's roles: programs managed, memberships, profiles, and the token in use."""
+    managed = ProgramManager.objects.filter(user=user).select_related("program")
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "name": user.name,
+        "is_superuser": user.is_superuser,
+        "managed_programs": sorted(m.program.slug for m in managed),
+        "memberships": list(selectors.memberships_of(user=user)),
+        "is_contributor": hasattr(user, "contributor_profile"),
+        "is_writer": hasattr(user, "writer_profile"),
+        "token": token,
+    }
+
+
+class MeApi(APIView):
+    """The caller and the roles they hold (authenticated)."""
+
+    @extend_schema(responses=MeSerializer, tags=["me"])
+    def get(self, request):
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        return Response(MeSerializer(roles_of(user=request.user, token=token)).data)

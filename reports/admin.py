@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from reports.models import ArchivedProject
+
+
+@admin.register(ArchivedProject)
+class ArchivedProjectAdmin(admin.ModelAdmin):
+    list_display = ["title", "contributor_display_name", "participation", "status", "archived_at"]
+    list_filter = ["status", "participation__program"]
+    search_fields = ["title", "contributor_display_name", "external_key"]
+    raw_id_fields = ["participation"]
+    readonly_fields = ["external_key", "created_at", "updated_at"]
+
+
+# ---------- published statistics (read-only: publications are immutable snapshots) ----------
+from reports.models import Publication  # noqa: E402
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = ["program", "published_at", "published_by", "sha256", "superseded_by"]
+    list_filter = ["program"]
+    readonly_fields = [
+        "program",
+        "published_at",
+        "published_by",
+        "data",
+        "sha256",
+        "signature",
+        "public_key",
+        "superseded_by",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
