@@ -97,7 +97,7 @@ def verify(*, data_bytes: bytes, signature_b64: str, public_key_b64: str) -> boo
 def publication_key_for(data_bytes: bytes) -> str:
     """The key to verify bytes with: that of the publication they match, else the current one."""
     digest = hashlib.sha256(data_bytes).hexdigest()
-    publication = Publication.objects.filter(sha256=digest).order_by("-published_at").first()
+    publication = Publication.objects.filter(sha256=digest).order_by("-published_at", "-pk").first()
     return publication.public_key if publication else public_key_b64()
 
 

@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import stat
+from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -120,7 +121,10 @@ def test_a_second_publication_supersedes_the_first(cast, publication):
 
 def test_old_publications_stay_verifiable_after_key_rotation(settings, cast, publication):
     settings.STATISTICS_SIGNING_KEY = _raw_key()
-    second = statistics_publish(program=cast.program, by=cast.manager, now=DEADLINE)
+    # A second later: the same bytes signed by two keys would make the digest ambiguous.
+    second = statistics_publish(
+        program=cast.program, by=cast.manager, now=DEADLINE + timedelta(seconds=1)
+    )
     assert second.public_key != publication.public_key
     assert publishing.publication_key_for(publication.canonical_bytes) == publication.public_key
     assert verify(
