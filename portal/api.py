@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from applications import apis as application_apis
 from payments import apis as payment_apis
 from programs import apis as program_apis
+from reports import apis as report_apis
 
 urlpatterns = [
     # Public.
@@ -36,6 +37,12 @@ urlpatterns = [
         name="api_project_evaluations",
     ),
     path("payouts/", payment_apis.PayoutListApi.as_view(), name="api_payouts"),
+    path(
+        "programs/<slug:slug>/statistics/",
+        report_apis.ProgramStatisticsApi.as_view(),
+        name="api_program_statistics",
+    ),
+    path("publications/", report_apis.PublicationListApi.as_view(), name="api_publications"),
     # The schema and its docs, served from the sidecar's static files (no CDN).
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
 
 from programs.models import Participation, ParticipationStatus, Program, Role
+from reports.models import ArchivedProject
 
 SCHEMA = 1
 THRESHOLD = 5
@@ -185,6 +186,10 @@ def _coding(program: Program) -> dict:
             for row in lengths
         },
         "payouts": _payouts(program),
+        # Seasons imported from the public GSoC archive keep their passed projects here.
+        "archived_passed_projects": ArchivedProject.objects.filter(
+            participation__program=program, status="passed"
+        ).count(),
     }
 
 
@@ -332,6 +337,7 @@ def _public_coding(stats: dict) -> dict:
             "rate": row["rate"] if isinstance(passed, int) else None,
         }
     return {
+        "archived_passed_projects": stats.get("archived_passed_projects", 0),
         "organizations": stats["organizations"],
         "mentors": _small(stats["mentors"]),
         "applicants": _small(stats["applicants"]),
