@@ -33,3 +33,17 @@ def test_statistics_and_api_report_the_2022_archive(client):
 
     organizations = client.get(reverse("api_organizations"), {"program": "gsoc-2022"}).json()
     assert organizations["count"] == 202
+
+
+def test_statistics_report_downloads_as_csv(client):
+    ProgramFactory(slug="gsoc-2022", series="gsoc", year=2022)
+    call_command("import_gsoc_archive", str(REAL_ARCHIVE), "--program", "gsoc-2022",
+                 stdout=StringIO(), stderr=StringIO())  # fmt: skip
+    response = client.get(reverse("api_program_statistics", args=["gsoc-2022"]), {"format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    header, row = response.content.decode().splitlines()[:2]
+    values = dict(zip(header.split(","), row.split(","), strict=False))
+    accepted = next(v for k, v in values.items() if k.endswith("organizations.accepted"))
+    archived = next(v for k, v in values.items() if k.endswith("archived_passed_projects"))
+    assert (accepted, archived) == ("202", "1054")
