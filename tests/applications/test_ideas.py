@@ -160,3 +160,20 @@ def test_the_organization_page_links_ideas_and_proposals(cast, client):
     client.force_login(cast.org_admin)
     team = reverse("participation_team", args=[cast.program.slug, org.slug])
     assert proposals_url in client.get(team).text
+
+
+def test_the_idea_list_is_paged_and_keeps_its_filters(cast, client):
+    from applications import ideas as idea_services
+
+    for n in range(30):
+        idea_services.idea_create(
+            participation=cast.participation, by=cast.org_admin, title=f"Paged idea {n:02}",
+            description="Text", size=175, skills="Rust", mentors=[],
+        )  # fmt: skip
+    url = reverse("idea_list", args=[cast.program.slug])
+    first = client.get(url, {"skill": "Rust"})
+    assert first.text.count('class="card idea"') == 25
+    assert "30 ideas match" in first.text
+    assert "skill=Rust&amp;page=2" in first.text
+    second = client.get(url, {"skill": "Rust", "page": 2})
+    assert second.text.count('class="card idea"') == 5
