@@ -81,7 +81,9 @@ def parse_wrk_duration(text):
 def load_wrk(url):
     out = subprocess.run(
         ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "30s", "--latency", url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     total = int(re.search(r"(\d+) requests in", out).group(1))
@@ -194,7 +196,11 @@ print(json.dumps(out))
 def query_counts(env):
     out = subprocess.run(
         [PY, "-c", QUERY_COUNT_SCRIPT, json.dumps([p for _, p in URLS])],
-        env=env, cwd=ROOT, capture_output=True, text=True, check=True,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -232,7 +238,7 @@ def report(results, counts, tool, extra):
         "",
         f"- Date: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- Machine: {machine()}",
-        f"- Command: `.venv/bin/python bench/http.py`",
+        "- Command: `.venv/bin/python bench/http.py`",
         f"- Server: gunicorn, {WORKERS} sync workers, 127.0.0.1, DEBUG=False "
         "(bench.settings = base settings + bench.urls; API throttle rates raised)",
         f"- Load: {tool}, {CONNECTIONS} connections, {DURATION} s per URL, same run as baseline",
@@ -289,21 +295,37 @@ def main():
         counts = query_counts(env)
         for name, path in URLS:
             c = counts[path]
-            log(f"{name:13} status {c['status']} queries {c['queries']:4d} "
-                f"{c['bytes']:8d} bytes  {c['ms']:7.1f} ms in-process")
+            log(
+                f"{name:13} status {c['status']} queries {c['queries']:4d} "
+                f"{c['bytes']:8d} bytes  {c['ms']:7.1f} ms in-process"
+            )
         if os.environ.get("BENCH_QUERIES_ONLY"):
             print(json.dumps(counts, indent=1))
             return
 
         log(f"starting gunicorn on 127.0.0.1:{port}")
         server = subprocess.Popen(
-            [GUNICORN, "portal.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(WORKERS),
-             "--log-level", "warning", "--env", "DJANGO_SETTINGS_MODULE=bench.settings"],
-            env=env, cwd=ROOT, start_new_session=True,
+            [
+                GUNICORN,
+                "portal.wsgi:application",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                str(WORKERS),
+                "--log-level",
+                "warning",
+                "--env",
+                "DJANGO_SETTINGS_MODULE=bench.settings",
+            ],
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
         )
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/baseline/", timeout=2) as r:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/bench/baseline/", timeout=2
+                ) as r:
                     if r.status == 200:
                         break
             except OSError:
@@ -318,8 +340,11 @@ def main():
                 except OSError as exc:
                     log(f"warm-up {path}: {exc}")
 
-        tool = "wrk -t2 -c%d -d%ds --latency" % (CONNECTIONS, DURATION) if shutil.which("wrk") \
+        tool = (
+            "wrk -t2 -c%d -d%ds --latency" % (CONNECTIONS, DURATION)
+            if shutil.which("wrk")
             else "Python threads + http.client keep-alive"
+        )
         results = {}
         for name, path in URLS:
             url = f"http://127.0.0.1:{port}{path}"
@@ -330,8 +355,10 @@ def main():
             r["drain_s"] = time.monotonic() - t0
             if not drained:
                 log(f"warning: server still busy after {path}")
-            log(f"{name:13} {r['rps']:8.1f} req/s  p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms"
-                f"  errors {r['errors']}  queries {counts[path]['queries']}  drain {r['drain_s']:.1f} s")
+            log(
+                f"{name:13} {r['rps']:8.1f} req/s  p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms"
+                f"  errors {r['errors']}  queries {counts[path]['queries']}  drain {r['drain_s']:.1f} s"
+            )
         report(results, counts, tool, seeded + " on top of load_demo_data")
         log(f"total {time.monotonic() - t_start:.0f} s")
     finally:

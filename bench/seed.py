@@ -16,7 +16,13 @@ def main():
     from django.db import transaction
 
     from applications.models import Idea
-    from programs.models import Organization, Participation, ParticipationStatus, Program, ProjectSize
+    from programs.models import (
+        Organization,
+        Participation,
+        ParticipationStatus,
+        Program,
+        ProjectSize,
+    )
 
     program = Program.objects.get(slug="summer-of-code-live")
     sizes = [ProjectSize.SMALL, ProjectSize.MEDIUM, ProjectSize.LARGE]

@@ -16,7 +16,11 @@ ROOT_URLCONF = "bench.urls"
 # part of the cost) but raise the rates out of reach.
 REST_FRAMEWORK = {
     **_BASE_REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"anon": "10000000/min", "user": "10000000/min", "token": "10000000/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "10000000/min",
+        "user": "10000000/min",
+        "token": "10000000/min",
+    },
 }
 LOGGING = {
     "version": 1,
