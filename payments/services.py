@@ -50,15 +50,21 @@ TRANSITIONS = {
 # Amounts ----------------------------------------------------------------------------------
 
 
-def coding_stipend(*, program: Program, size: int, country: str) -> Decimal:
+def coding_stipend(
+    *, program: Program, size: int, country: str, factors: dict[str, Decimal] | None = None
+) -> Decimal:
     """Base stipend for the size times the country's factor, clamped to the program's floor and
-    ceiling (as multiples of the base), in whole cents."""
+    ceiling (as multiples of the base), in whole cents. `factors` (country → factor of this
+    program) spares a query per call when many stipends are computed."""
     base = Decimal(program.stipend_base[str(size)])
-    factor = (
-        CountryFactor.objects.filter(program=program, country=country)
-        .values_list("factor", flat=True)
-        .first()
-    )
+    if factors is not None:
+        factor = factors.get(country)
+    else:
+        factor = (
+            CountryFactor.objects.filter(program=program, country=country)
+            .values_list("factor", flat=True)
+            .first()
+        )
     factor = clamp(
         Decimal(factor) if factor is not None else Decimal(1),
         program.stipend_factor_floor,
@@ -144,9 +150,19 @@ def payouts_create_due(*, now: datetime) -> list[Payout]:
             Q(midterm_ok=True, has_midterm=False) | Q(status="passed", has_final=False)
         )
     )  # fmt: skip
+    factors = {}  # program id → {country: factor}, read once per program
     for project in projects:
         program = project.participation.program
-        total = coding_stipend(program=program, size=project.size, country=_coding_country(project))
+        if program.pk not in factors:
+            factors[program.pk] = dict(
+                CountryFactor.objects.filter(program=program).values_list("country", "factor")
+            )
+        total = coding_stipend(
+            program=program,
+            size=project.size,
+            country=_coding_country(project),
+            factors=factors[program.pk],
+        )
         parts = coding_parts(program=program, total=total)
         due = []
         if project.midterm_ok and not project.has_midterm:
@@ -211,6 +227,12 @@ def _org_stipends(now: datetime) -> list[Payout]:
     return created
 
 
+def _grant_payout(milestone: str):
+    return Payout.objects.filter(
+        participation=OuterRef("pk"), project__isnull=True, milestone=milestone
+    )
+
+
 def _grants(now: datetime) -> list[Payout]:
     """Docs grants: the first part once a writer is hired, the rest once the case study (with
     the final project evaluation) is accepted."""
@@ -228,15 +250,18 @@ def _grants(now: datetime) -> list[Payout]:
                     participation=OuterRef("pk"), status=CaseStudyStatus.ACCEPTED
                 )
             ),
+            # Grants already recorded are skipped here, not by a failing insert per grant.
+            has_hire=Exists(_grant_payout(Milestone.GRANT_HIRE)),
+            has_final=Exists(_grant_payout(Milestone.GRANT_FINAL)),
         )
-        .filter(Q(hired=True) | Q(case_study_accepted=True))
+        .filter(Q(hired=True, has_hire=False) | Q(case_study_accepted=True, has_final=False))
         .select_related("program", "organization")
     )
     for participation in participations:
         program = participation.program
         parts = grant_parts(program=program, total=participation.budget_requested)
-        due = [Milestone.GRANT_HIRE] if participation.hired else []
-        if participation.case_study_accepted:
+        due = [Milestone.GRANT_HIRE] if participation.hired and not participation.has_hire else []
+        if participation.case_study_accepted and not participation.has_final:
             due.append(Milestone.GRANT_FINAL)
         for milestone in due:
             payout = _create(

@@ -41,6 +41,8 @@ REMOTE_STATUS = {
     "APPROVED": PayoutStatus.APPROVED,
 }
 SETTLED = [PayoutStatus.PAID, PayoutStatus.REJECTED, PayoutStatus.CANCELED]
+# Payouts whose expense was read are stamped with the sync time this many at a time.
+SYNC_BATCH = 500
 
 CSV_COLUMNS = [
     "reference",
@@ -172,6 +174,12 @@ def payouts_sync(*, client: OpenCollectiveClient, now: datetime) -> dict:
     """
     counts = {"checked": 0, "updated": 0, "unchanged": 0, "conflict": 0, "failed": 0, "error": 0}
     payouts = Payout.objects.exclude(UNLINKED).exclude(status__in=SETTLED)
+    synced = []  # stamped last_synced_at in batches, not with one UPDATE per payout
+
+    def stamp():
+        Payout.objects.filter(pk__in=synced).update(last_synced_at=now)
+        synced.clear()
+
     for payout in payouts.select_related("program").order_by("pk"):
         counts["checked"] += 1
         try:
@@ -195,7 +203,11 @@ def payouts_sync(*, client: OpenCollectiveClient, now: datetime) -> dict:
             payout=payout, remote=expense.get("status"), by=None, now=now, source="OpenCollective"
         )
         counts[outcome] += 1
-        Payout.objects.filter(pk=payout.pk).update(last_synced_at=now)
+        synced.append(payout.pk)
+        if len(synced) >= SYNC_BATCH:
+            stamp()
+    if synced:
+        stamp()
     return counts
 
 
