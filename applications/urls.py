@@ -11,6 +11,7 @@ from applications.views import (
     review,
     selection,
 )
+from programs.public_cache import public_cache
 
 urlpatterns = [
     path("profile/contributor/", profiles.contributor_profile, name="contributor_profile"),
@@ -26,7 +27,7 @@ urlpatterns = [
         "proposals/<int:pk>/attachment/", proposals.proposal_attachment, name="proposal_attachment"
     ),
     # Ideas
-    path("programs/<slug:slug>/ideas/", ideas.idea_list, name="idea_list"),
+    path("programs/<slug:slug>/ideas/", public_cache(ideas.idea_list), name="idea_list"),
     path(
         "programs/<slug:program_slug>/organizations/<slug:org_slug>/ideas/new/",
         ideas.idea_new,
@@ -47,20 +48,28 @@ urlpatterns = [
         selection.program_selection,
         name="program_selection",
     ),
-    path("programs/<slug:slug>/projects/", selection.program_projects, name="program_projects"),
+    path(
+        "programs/<slug:slug>/projects/",
+        public_cache(selection.program_projects),
+        name="program_projects",
+    ),
     # Docs programs: organization applications with a doc-project proposal and budget
     path("programs/<slug:slug>/apply/", docs_orgs.org_apply, name="org_apply"),
     path("docs/proposals/<int:pk>/", docs_orgs.doc_proposal_edit, name="doc_proposal_edit"),
     path("docs/proposals/<int:pk>/check/", docs_orgs.doc_proposal_check, name="doc_proposal_check"),
-    path("programs/<slug:slug>/doc-projects/", docs_orgs.doc_projects, name="doc_projects"),
+    path(
+        "programs/<slug:slug>/doc-projects/",
+        public_cache(docs_orgs.doc_projects),
+        name="doc_projects",
+    ),
     path(
         "programs/<slug:slug>/manage/applications/",
         docs_orgs.program_applications,
         name="program_applications",
     ),
     # Docs programs: writers, hiring, case studies, surveys
-    path("writers/", docs_writers.writer_directory, name="writer_directory"),
-    path("writers/<int:pk>/", docs_writers.writer_detail, name="writer_detail"),
+    path("writers/", public_cache(docs_writers.writer_directory), name="writer_directory"),
+    path("writers/<int:pk>/", public_cache(docs_writers.writer_detail), name="writer_detail"),
     path(
         "programs/<slug:program_slug>/organizations/<slug:org_slug>/interest/",
         docs_writers.statement_send,
@@ -81,8 +90,12 @@ urlpatterns = [
         docs_writers.program_case_studies,
         name="program_case_studies",
     ),
-    path("case-studies/", docs_writers.case_studies, name="case_studies"),
-    path("case-studies/<int:pk>/", docs_writers.case_study_detail, name="case_study_detail"),
+    path("case-studies/", public_cache(docs_writers.case_studies), name="case_studies"),
+    path(
+        "case-studies/<int:pk>/",
+        public_cache(docs_writers.case_study_detail),
+        name="case_study_detail",
+    ),
     path(
         "programs/<slug:program_slug>/organizations/<slug:org_slug>/surveys/<int:sequence>/",
         docs_writers.survey_answer,

@@ -6,21 +6,38 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from applications import apis as application_apis
 from payments import apis as payment_apis
 from programs import apis as program_apis
+from programs.public_cache import public_cache
 from reports import apis as report_apis
 
 urlpatterns = [
     # Public.
-    path("programs/", program_apis.ProgramListApi.as_view(), name="api_programs"),
-    path("programs/<slug:slug>/", program_apis.ProgramDetailApi.as_view(), name="api_program"),
-    path("organizations/", program_apis.OrganizationListApi.as_view(), name="api_organizations"),
+    path("programs/", public_cache(program_apis.ProgramListApi.as_view()), name="api_programs"),
+    path(
+        "programs/<slug:slug>/",
+        public_cache(program_apis.ProgramDetailApi.as_view()),
+        name="api_program",
+    ),
+    path(
+        "organizations/",
+        public_cache(program_apis.OrganizationListApi.as_view()),
+        name="api_organizations",
+    ),
     path(
         "organizations/<slug:slug>/",
-        program_apis.OrganizationDetailApi.as_view(),
+        public_cache(program_apis.OrganizationDetailApi.as_view()),
         name="api_organization",
     ),
-    path("ideas/", application_apis.IdeaListApi.as_view(), name="api_ideas"),
-    path("projects/", application_apis.AcceptedProjectListApi.as_view(), name="api_projects"),
-    path("doc-projects/", application_apis.DocProjectListApi.as_view(), name="api_doc_projects"),
+    path("ideas/", public_cache(application_apis.IdeaListApi.as_view()), name="api_ideas"),
+    path(
+        "projects/",
+        public_cache(application_apis.AcceptedProjectListApi.as_view()),
+        name="api_projects",
+    ),
+    path(
+        "doc-projects/",
+        public_cache(application_apis.DocProjectListApi.as_view()),
+        name="api_doc_projects",
+    ),
     # Signed in (session or token).
     path("me/", program_apis.MeApi.as_view(), name="api_me"),
     path("me/projects/", application_apis.MyProjectListApi.as_view(), name="api_my_projects"),
@@ -39,10 +56,14 @@ urlpatterns = [
     path("payouts/", payment_apis.PayoutListApi.as_view(), name="api_payouts"),
     path(
         "programs/<slug:slug>/statistics/",
-        report_apis.ProgramStatisticsApi.as_view(),
+        public_cache(report_apis.ProgramStatisticsApi.as_view()),
         name="api_program_statistics",
     ),
-    path("publications/", report_apis.PublicationListApi.as_view(), name="api_publications"),
+    path(
+        "publications/",
+        public_cache(report_apis.PublicationListApi.as_view()),
+        name="api_publications",
+    ),
     # The schema and its docs, served from the sidecar's static files (no CDN).
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

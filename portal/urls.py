@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal import views
+from programs.public_cache import public_cache
 
 admin.site.site_header = "Seasons administration"
 admin.site.site_title = "Seasons"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", public_cache(views.home), name="home"),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", views.favicon),
     path("dashboard/", views.dashboard, name="dashboard"),

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -10,6 +11,8 @@ from applications import selection, selectors
 from applications.forms_review import TotalSlotsForm
 from programs import selectors as program_selectors
 from programs.models import MilestoneKind
+
+PROJECTS_PER_PAGE = 50
 
 
 @login_required
@@ -100,7 +103,8 @@ def program_selection(request, slug):
 def program_projects(request, slug):
     """Public: the program's accepted projects once announced."""
     program = program_selectors.program_get(slug=slug, viewer=request.user)
-    projects = selectors.accepted_projects(program=program)
-    return render(
-        request, "applications/program_projects.html", {"program": program, "projects": projects}
+    page = Paginator(selectors.accepted_projects(program=program), PROJECTS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
+    context = {"program": program, "projects": page.object_list, "page": page}
+    return render(request, "applications/program_projects.html", context)

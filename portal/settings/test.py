@@ -18,3 +18,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Persistent connections would keep the live server's sessions open past the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Tests see every write at once; tests/programs/test_public_cache.py turns the cache on.
+PUBLIC_CACHE_SECONDS = 0
