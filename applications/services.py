@@ -199,7 +199,11 @@ def proposal_save(
     _check_contributor(proposal, by)
     _check_still_editable(proposal, now)
     with transaction.atomic():
-        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        locked = (
+            Proposal.objects.select_related("program")
+            .select_for_update(of=("self",))
+            .get(pk=proposal.pk)
+        )
         if base_revision is not None and base_revision != locked.revision:
             raise ValidationError(STALE_REVISION, code="stale")
         idea = data.get("idea")
@@ -268,8 +272,8 @@ def _issue_receipt(proposal: Proposal, now: datetime) -> Receipt:
 def _free_slot(proposal: Proposal) -> int | None:
     taken = set(
         Proposal.objects.filter(
-            program=proposal.program,
-            contributor=proposal.contributor,
+            program_id=proposal.program_id,
+            contributor_id=proposal.contributor_id,
             submission_slot__isnull=False,
         ).values_list("submission_slot", flat=True)
     )
@@ -280,8 +284,11 @@ def _free_slot(proposal: Proposal) -> int | None:
 def proposal_submit(*, proposal: Proposal, by, now: datetime) -> Receipt:
     """Submit a draft inside the application window, within the per-contributor cap."""
     _check_contributor(proposal, by)
-    # Judge what is stored, not a copy the caller may hold from before the last save.
-    proposal.refresh_from_db()
+    # Judge what is stored, not a copy the caller may hold from before the last save; with what
+    # the receipt names, read in the same query.
+    proposal.refresh_from_db(
+        from_queryset=Proposal.objects.select_related("program", "participation__organization")
+    )
     if proposal.status == ProposalStatus.SUBMITTED:
         return proposal.receipts.first()
     if proposal.status != ProposalStatus.DRAFT:
@@ -308,7 +315,10 @@ def proposal_submit(*, proposal: Proposal, by, now: datetime) -> Receipt:
                 if not claimed:  # submitted by a concurrent request of the same tab
                     proposal.refresh_from_db()
                     return proposal.receipts.first()
-                proposal.refresh_from_db()
+                # What the claim wrote, without reading the row back.
+                proposal.status = ProposalStatus.SUBMITTED
+                proposal.submission_slot = slot
+                proposal.submitted_at = now
                 return _issue_receipt(proposal, now)
         except IntegrityError:
             continue

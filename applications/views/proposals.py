@@ -174,7 +174,6 @@ def proposal_edit(request, pk):
         form = ProposalForm(request.POST, request.FILES, proposal=proposal, read_only=read_only)
         valid = form.is_valid()
         action = request.POST.get("action", "save")
-        receipts_before = proposal.receipts.count()
         try:
             proposal = services.proposal_save(
                 proposal=proposal, by=request.user, data=_draft_data(form), now=now
@@ -192,9 +191,9 @@ def proposal_edit(request, pk):
             refusal_code = getattr(error, "code", None)
         in_sync = saved and valid
         if valid and not form.errors:
-            proposal.refresh_from_db()
             receipt = proposal.receipts.first()
-            if receipt and proposal.receipts.count() > receipts_before:
+            # Receipts issued by this request carry its instant.
+            if receipt and receipt.submitted_at == now:
                 messages.success(
                     request,
                     f"Received: receipt {receipt.number}. A copy is on its way to your e-mail.",
