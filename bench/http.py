@@ -1,12 +1,15 @@
-"""First HTTP benchmark of Seasons: throughput/latency as ratios to a bare Django view, plus
-SQL queries per request.
+"""HTTP benchmark of Seasons at ten times GSoC 2024: each URL's throughput as a ratio to a bare
+Django view measured in the same run, p50/p99 latency, errors and SQL queries per request.
 
-    .venv/bin/python bench/http.py
+    .venv/bin/python bench/http.py          # needs wrk (apt-get install wrk), PostgreSQL, Redis
 
-Creates a throw-away PostgreSQL database (127.0.0.1:5432, user postgres), loads the demo data plus
-BENCH_ORGS/BENCH_IDEAS bulk rows, runs gunicorn (2 workers) on a free loopback port, drives it
-with wrk (or a Python keep-alive load generator when wrk is missing), counts queries in-process
-with django.test.Client, writes bench/RESULTS.md, and cleans up in a finally block.
+Creates a throw-away PostgreSQL database (127.0.0.1:5432, user postgres), loads bench/generate.py's
+dataset (BENCH_SCALE, default 1.0), signs in a mentor and the spike's contributors and gives each
+a complete draft (bench/prepare.py), collects static files, starts gunicorn with the production
+settings (DEBUG off, Redis cache and sessions, HTTPS as behind a TLS proxy) on a free loopback
+port, drives every URL with wrk for BENCH_SECONDS, counts queries in-process with
+django.test.Client, checks that the submitted drafts stored equal the successful responses, writes
+bench/RESULTS.md and drops the database whatever happens.
 """
 
 import os
@@ -17,20 +20,19 @@ import sys
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 
-import concurrent.futures
+import base64
 import datetime
-import http.client
 import json
-import os
 import platform
 import re
+import secrets
 import shutil
 import signal
 import socket
 import subprocess
-import sys
-import threading
+import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -39,18 +41,33 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PG = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
 DURATION = int(os.environ.get("BENCH_SECONDS", 10))
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 16))
-WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 32))
+# gunicorn's advice for a dedicated host: 2 x cores + 1 sync workers.
+WORKERS = int(os.environ.get("BENCH_WORKERS", 2 * (os.cpu_count() or 1) + 1))
+SCALE = os.environ.get("BENCH_SCALE", "1.0")
+THREADS = 2
+HTTPS = {"X-Forwarded-Proto": "https"}  # as the TLS proxy in front of gunicorn sends
 
-URLS = [
-    ("baseline", "/bench/baseline/"),
-    ("home", "/"),
-    ("program page", "/programs/summer-of-code-live/"),
-    ("idea list", "/programs/summer-of-code-live/ideas/"),
-    ("API programs", "/api/v1/programs/"),
-    ("API ideas", "/api/v1/ideas/?program=summer-of-code-live"),
-    ("statistics", "/statistics/"),
-]
+
+def scenarios(prep: dict) -> list[dict]:
+    """What is measured: name, path, and how the request is signed in."""
+    program, mentor = prep["program"], {"Cookie": f"sessionid={prep['mentor_session']}"}
+    token = {"Authorization": f"Bearer {prep['manager_token']}"}
+    return [
+        {"name": "baseline (bare view)", "path": "/bench/baseline/"},
+        {"name": "program page, anonymous", "path": f"/programs/{program}/"},
+        {"name": "program page, signed in", "path": f"/programs/{program}/", "headers": mentor},
+        {"name": "mentor's proposal list", "path": prep["mentor_url"], "headers": mentor},
+        {"name": "API projects, anonymous", "path": f"/api/v1/projects/?program={program}"},
+        {
+            "name": "API payouts, manager token",
+            "path": f"/api/v1/payouts/?program={program}",
+            "headers": token,
+        },
+        {"name": "statistics API, live", "path": f"/api/v1/programs/{program}/statistics/"},
+        {"name": "statistics snapshot JSON", "path": f"/statistics/{prep['publication']}.json"},
+        {"name": "proposal submit (spike)", "path": "/proposals/<id>/", "submit": True},
+    ]
 
 
 def log(msg):
@@ -64,13 +81,13 @@ def free_port():
 
 
 def run(cmd, env, **kw):
-    subprocess.run(cmd, env=env, cwd=ROOT, check=True, **kw)
+    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, **kw)
 
 
-# --------------------------------------------------------------------------- load generators
+# --------------------------------------------------------------------------- load
 
 
-def parse_wrk_duration(text):
+def parse_duration(text):
     if text == "nan":
         return float("nan")
     m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
@@ -78,73 +95,46 @@ def parse_wrk_duration(text):
     return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def load_wrk(url):
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "30s", "--latency", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    total = int(re.search(r"(\d+) requests in", out).group(1))
+def wrk(url, headers=(), script=None, script_args=()):
+    cmd = [
+        "wrk",
+        f"-t{THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{DURATION}s",
+        "--timeout",
+        "30s",
+        "--latency",
+    ]
+    for name, value in {**HTTPS, **dict(headers)}.items():
+        cmd += ["-H", f"{name}: {value}"]
+    if script:
+        cmd += ["-s", script]
+    cmd.append(url)
+    if script_args:
+        cmd += ["--", *script_args]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     pct = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M)) or {"50": "nan", "99": "nan"}
     errors = 0
-    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if m:
+    if m := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
         errors += int(m.group(1))
-    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    if m:
+    if m := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
         errors += sum(int(g) for g in m.groups())
+    statuses, accepted, unanswered = None, set(), 0
+    if m := re.search(r"SUBMIT-STATUSES (\{.*\})", out):
+        statuses = json.loads(m.group(1))
+        accepted = {
+            int(pk) for pk in re.search(r"SUBMIT-ACCEPTED ([\d,]*)", out).group(1).split(",") if pk
+        }
+        unanswered = int(re.search(r"SUBMIT-UNANSWERED (\d+)", out).group(1))
     return {
-        "rps": rps,
-        "p50": parse_wrk_duration(pct["50"]),
-        "p99": parse_wrk_duration(pct["99"]),
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "p50": parse_duration(pct["50"]),
+        "p99": parse_duration(pct["99"]),
         "errors": errors,
-        "requests": total,
-    }
-
-
-def load_python(port, path):
-    """CONNECTIONS threads, each with one keep-alive connection, for DURATION seconds."""
-    deadline = time.monotonic() + DURATION
-    lock = threading.Lock()
-    latencies, errors = [], [0]
-
-    def client():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        local, errs = [], 0
-        for _ in range(10_000_000):  # bounded; the deadline ends it
-            if time.monotonic() >= deadline:
-                break
-            t0 = time.perf_counter()
-            try:
-                conn.request("GET", path, headers={"Host": "127.0.0.1"})
-                resp = conn.getresponse()
-                resp.read()
-                if resp.status >= 400:
-                    errs += 1
-            except (OSError, http.client.HTTPException):
-                errs += 1
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            local.append((time.perf_counter() - t0) * 1000)
-        conn.close()
-        with lock:
-            latencies.extend(local)
-            errors[0] += errs
-
-    start = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(CONNECTIONS) as pool:
-        list(pool.map(lambda _: client(), range(CONNECTIONS)))
-    elapsed = time.monotonic() - start
-    latencies.sort()
-    n = len(latencies)
-    return {
-        "rps": n / elapsed,
-        "p50": latencies[n // 2] if n else float("nan"),
-        "p99": latencies[min(n - 1, int(n * 0.99))] if n else float("nan"),
-        "errors": errors[0],
-        "requests": n,
+        "statuses": statuses,
+        "accepted": accepted,
+        "unanswered": unanswered,
     }
 
 
@@ -155,54 +145,98 @@ def drain(port):
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and fast < 2:
         t0 = time.monotonic()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/bench/baseline/", headers=HTTPS)
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/baseline/", timeout=60).read()
+            urllib.request.urlopen(request, timeout=60).read()
         except OSError:
             pass
         fast = fast + 1 if time.monotonic() - t0 < 0.2 else 0
-    return fast >= 2
 
 
-# --------------------------------------------------------------------------- query counts
+# --------------------------------------------------------------------------- in-process probes
 
-QUERY_COUNT_SCRIPT = r"""
-import json, sys
+PROBE_SCRIPT = r"""
+import json, sys, time
 import django
 django.setup()
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-urls = json.loads(sys.argv[1])
-import time
-client = Client(HTTP_HOST="127.0.0.1")  # ALLOWED_HOSTS has no "testserver"
+
+plan = json.loads(sys.argv[1])
 out = {}
-for path in urls:
-    client.get(path)  # warm-up (caches, lazy imports)
+for item in plan:
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+    headers = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in item.get("headers", {}).items()}
+    if "HTTP_COOKIE" in headers:
+        name, value = headers.pop("HTTP_COOKIE").split("=", 1)
+        client.cookies[name] = value
+    if item.get("post"):
+        pk, session, csrf = item["post"]["line"].split()
+        client.cookies["sessionid"] = session
+        client.cookies["csrftoken"] = csrf
+        data = {**item["post"]["form"], "csrfmiddlewaretoken": csrf, "action": "submit"}
+        send = lambda: client.post(f"/proposals/{pk}/", data, **headers)
+    else:
+        client.get(item["path"], **headers)  # warm-up: lazy imports, caches
+        send = lambda: client.get(item["path"], **headers)
     with CaptureQueriesContext(connection) as ctx:
         t0 = time.perf_counter()
-        resp = client.get(path)
+        response = send()
         ms = (time.perf_counter() - t0) * 1000
-    sql = {}
-    for q in ctx.captured_queries:
-        key = q["sql"][:90]
-        sql[key] = sql.get(key, 0) + 1
-    top = sorted(sql.items(), key=lambda kv: -kv[1])[:3]
-    out[path] = {"status": resp.status_code, "queries": len(ctx.captured_queries),
-                 "bytes": len(resp.content), "ms": ms, "top": top}
+    out[item["name"]] = {
+        "status": response.status_code,
+        "queries": len(ctx.captured_queries),
+        "bytes": len(response.content),
+        "ms": round(ms, 1),
+        "cached": response.get("X-Public-Cache", ""),
+    }
 print(json.dumps(out))
 """
 
 
-def query_counts(env):
-    out = subprocess.run(
-        [PY, "-c", QUERY_COUNT_SCRIPT, json.dumps([p for _, p in URLS])],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+def probe(env, plan):
+    out = run([PY, "-c", PROBE_SCRIPT, json.dumps(plan)], env, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+STORED_SCRIPT = r"""
+import json, sys
+import django
+django.setup()
+from django.db.models import Count
+from applications.models import Proposal, ProposalStatus
+ids = [int(line.split()[0]) for line in open(sys.argv[1])]
+rows = Proposal.objects.filter(pk__in=ids, status=ProposalStatus.SUBMITTED).annotate(
+    receipts_count=Count("receipts")
+)
+print(json.dumps({p.pk: p.receipts_count for p in rows}))
+"""
+
+
+def submit_check(env, submits_file, result) -> str:
+    """Nothing lost (every 302 is a submitted row), nothing doubled (one receipt each), and no
+    row the load generator did not send or could not see answered before it stopped."""
+    out = run([PY, "-c", STORED_SCRIPT, submits_file], env, capture_output=True, text=True)
+    stored = {int(pk): n for pk, n in json.loads(out.stdout.strip().splitlines()[-1]).items()}
+    accepted = result["accepted"]
+    lost = accepted - stored.keys()
+    doubled = [pk for pk, n in stored.items() if n != 1]
+    unseen = len(stored.keys() - accepted)
+    verdict = (
+        "PASS"
+        if not lost
+        and not doubled
+        and unseen <= result["unanswered"]
+        and len(accepted) == result["statuses"].get("302", 0)
+        else "FAIL"
+    )
+    return (
+        f"{verdict}: {result['requests']} submits sent, answered by status {result['statuses']}; "
+        f"{len(stored)} drafts now submitted, each with {'one receipt' if not doubled else 'NOT one receipt'}; "
+        f"{len(lost)} successful responses without a stored row; {unseen} stored rows whose "
+        f"response was still in flight when wrk stopped ({result['unanswered']} unanswered)"
+    )
 
 
 # --------------------------------------------------------------------------- report
@@ -210,50 +244,49 @@ def query_counts(env):
 
 def machine():
     model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
     return f"{os.cpu_count()} CPUs (nproc), {model}, {platform.system()} {platform.release()}"
 
 
-def report(results, counts, tool, extra):
-    base = results["/bench/baseline/"]["rps"]
-    lines = [
-        "| URL | what | status | queries | bytes | req/s | ratio to baseline | p50 ms | p99 ms | errors |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+def report(rows, meta):
+    base = rows[0]["rps"]
+    table = [
+        "| what | path | status | queries | req/s | ratio to baseline | p50 ms | p99 ms | errors |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, path in URLS:
-        r, c = results[path], counts[path]
-        lines.append(
-            f"| `{path}` | {name} | {c['status']} | {c['queries']} | {c['bytes']:,} | {r['rps']:.1f} | "
-            f"{r['rps'] / base:.3g} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} |"
+    for r in rows:
+        cached = " (cached)" if r["probe"]["cached"] else ""
+        table.append(
+            f"| {r['name']} | `{r['path']}` | {r['probe']['status']}{cached} | "
+            f"{r['probe']['queries']} | {r['rps']:.1f} | {r['rps'] / base:.3g} | "
+            f"{r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} |"
         )
-    table = "\n".join(lines)
-    header = [
-        "# HTTP benchmark results",
-        "",
-        f"- Date: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- Machine: {machine()}",
-        "- Command: `.venv/bin/python bench/http.py`",
-        f"- Server: gunicorn, {WORKERS} sync workers, 127.0.0.1, DEBUG=False "
-        "(bench.settings = base settings + bench.urls; API throttle rates raised)",
-        f"- Load: {tool}, {CONNECTIONS} connections, {DURATION} s per URL, same run as baseline",
-        f"- Data: {extra}",
-        "- Queries: in-process django.test.Client + CaptureQueriesContext, anonymous, "
-        "second request (after one warm-up), same database",
-        "- Ratio = req/s of the URL / req/s of `/bench/baseline/` (bare `HttpResponse('ok')`). "
-        "Errors = non-2xx/3xx responses + socket errors (wrk timeout 30 s). Between URLs the "
-        "script waits until the server has served requests still queued from the previous URL.",
-        "",
-        table,
-        "",
-    ]
-    text = "\n".join(header)
-    print("\n" + table + "\n")
+    text = "\n".join(
+        [
+            "# HTTP benchmark results",
+            "",
+            f"- Date: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+            f"- Machine: {machine()}",
+            "- Command: `.venv/bin/python bench/http.py`"
+            + (f" (BENCH_SCALE={SCALE})" if SCALE != "1.0" else ""),
+            f"- Server: gunicorn, {WORKERS} sync workers, 127.0.0.1, production settings "
+            "(bench/production.py: DEBUG off, Redis cache and sessions, manifest static files; "
+            "API throttle rates raised out of reach)",
+            f"- Load: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s --latency, every URL in the "
+            "same run as the baseline",
+            f"- Data: {meta['data']}",
+            "- Queries: in-process django.test.Client + CaptureQueriesContext, same database, "
+            "second request after a warm-up (the submit: one fresh draft)",
+            f"- Submit check: {meta['submit_check']}",
+            "",
+            *table,
+            "",
+        ]
+    )
+    print("\n" + "\n".join(table) + "\n")
     (ROOT / "bench" / "RESULTS.md").write_text(text)
     log("wrote bench/RESULTS.md")
 
@@ -261,17 +294,36 @@ def report(results, counts, tool, extra):
 # --------------------------------------------------------------------------- main
 
 
+def wait_for(port):
+    for _ in range(150):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/bench/baseline/", headers=HTTPS)
+        try:
+            with urllib.request.urlopen(request, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer")
+
+
 def main():
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
     t_start = time.monotonic()
     db = f"seasons_bench_{os.getpid()}"
     port = free_port()
+    work = Path(tempfile.mkdtemp(prefix="seasons-bench-"))
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
         "REDIS_URL": "redis://127.0.0.1:6379/14",
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "SECRET_KEY": "bench-secret-key-not-for-production-" + "x" * 30,
-        "DEBUG": "False",
+        "DJANGO_SETTINGS_MODULE": "bench.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "https://127.0.0.1",
+        "STATISTICS_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "STATIC_ROOT": str(work / "static"),
+        "SEASONS_VAR_DIR": str(work / "var"),
         "PYTHONPATH": str(ROOT),
     }
     server = None
@@ -280,86 +332,79 @@ def main():
         log(f"creating database {db}")
         run(["createdb", *PG, db], env)
         created = True
-        subprocess.run(["redis-cli", "-n", "14", "flushdb"], capture_output=True)  # bench's own db
-        log("migrate")
+        subprocess.run(["redis-cli", "-n", "14", "flushdb"], capture_output=True, check=False)
         run([PY, "manage.py", "migrate", "-v0"], env)
-        log("load_demo_data")
-        run([PY, "manage.py", "load_demo_data", "--quiet-accounts"], env, stdout=subprocess.DEVNULL)
-        log("bulk seed")
-        seeded = subprocess.run(
-            [PY, "-m", "bench.seed"], env=env, cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        log(seeded)
+        run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+        log(f"generating the dataset (scale {SCALE})")
+        t0 = time.monotonic()
+        generated_file = str(work / "generated.json")
+        run(
+            [PY, "-m", "bench.generate", "--scale", SCALE, "--json", generated_file],
+            {**env, "DJANGO_SETTINGS_MODULE": "bench.settings"},
+            stdout=subprocess.DEVNULL,
+        )
+        generated = json.loads(Path(generated_file).read_text())
+        gen_seconds = time.monotonic() - t0
+        log(f"generated in {gen_seconds:.0f} s: {generated['counts']}")
+        prep_file, submits_file = str(work / "prep.json"), str(work / "submits.txt")
+        run([PY, "-m", "bench.prepare", generated_file, prep_file, submits_file], env)
+        prep = json.loads(Path(prep_file).read_text())
+        lines = Path(submits_file).read_text().splitlines()
+        # One draft for the in-process query count; wrk gets the rest.
+        Path(submits_file).write_text("\n".join(lines[1:]) + "\n")
+        form = {k: str(v) for k, v in prep["draft_form"].items()}
 
+        plan = []
+        for s in scenarios(prep):
+            item = {"name": s["name"], "path": s["path"], "headers": s.get("headers", {})}
+            if s.get("submit"):
+                item["post"] = {"line": lines[0], "form": form}
+            plan.append(item)
         log("query counts")
-        counts = query_counts(env)
-        for name, path in URLS:
-            c = counts[path]
+        probes = probe(env, plan)
+        for name, p in probes.items():
             log(
-                f"{name:13} status {c['status']} queries {c['queries']:4d} "
-                f"{c['bytes']:8d} bytes  {c['ms']:7.1f} ms in-process"
+                f"{name:28} {p['status']} {p['queries']:3d} queries {p['ms']:7.1f} ms {p['cached']}"
             )
-        if os.environ.get("BENCH_QUERIES_ONLY"):
-            print(json.dumps(counts, indent=1))
-            return
 
-        log(f"starting gunicorn on 127.0.0.1:{port}")
+        log(f"starting gunicorn ({WORKERS} workers) on 127.0.0.1:{port}")
         server = subprocess.Popen(
-            [
-                GUNICORN,
-                "portal.wsgi:application",
-                "-b",
-                f"127.0.0.1:{port}",
-                "-w",
-                str(WORKERS),
-                "--log-level",
-                "warning",
-                "--env",
-                "DJANGO_SETTINGS_MODULE=bench.settings",
-            ],
+            [GUNICORN, "portal.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(WORKERS)],
             env=env,
             cwd=ROOT,
             start_new_session=True,
         )
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/bench/baseline/", timeout=2
-                ) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("gunicorn did not answer")
-        # Warm every worker/URL once (template loading, connection setup).
-        for _, path in URLS:
-            for _ in range(WORKERS * 2):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).read()
-                except OSError as exc:
-                    log(f"warm-up {path}: {exc}")
-
-        tool = (
-            "wrk -t2 -c%d -d%ds --latency" % (CONNECTIONS, DURATION)
-            if shutil.which("wrk")
-            else "Python threads + http.client keep-alive"
-        )
-        results = {}
-        for name, path in URLS:
-            url = f"http://127.0.0.1:{port}{path}"
-            results[path] = load_wrk(url) if shutil.which("wrk") else load_python(port, path)
-            r = results[path]
-            t0 = time.monotonic()
-            drained = drain(port)
-            r["drain_s"] = time.monotonic() - t0
-            if not drained:
-                log(f"warning: server still busy after {path}")
+        wait_for(port)
+        origin = f"https://127.0.0.1:{port}"
+        rows = []
+        for s in scenarios(prep):
+            url = f"http://127.0.0.1:{port}{s['path']}"
+            if s.get("submit"):
+                url = f"http://127.0.0.1:{port}/"
+                script_args = [submits_file, urllib.parse.urlencode(form), origin, str(THREADS)]
+                result = wrk(
+                    url, script=str(ROOT / "bench" / "submit.lua"), script_args=script_args
+                )
+            else:
+                for _ in range(WORKERS * 2):  # warm every worker
+                    req = urllib.request.Request(url, headers={**HTTPS, **s.get("headers", {})})
+                    urllib.request.urlopen(req, timeout=60).read()
+                result = wrk(url, headers=s.get("headers", {}))
+            drain(port)
+            row = {**s, **result, "probe": probes[s["name"]]}
+            rows.append(row)
             log(
-                f"{name:13} {r['rps']:8.1f} req/s  p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms"
-                f"  errors {r['errors']}  queries {counts[path]['queries']}  drain {r['drain_s']:.1f} s"
+                f"{s['name']:28} {row['rps']:8.1f} req/s  p50 {row['p50']:7.1f} ms  "
+                f"p99 {row['p99']:7.1f} ms  errors {row['errors']}"
             )
-        report(results, counts, tool, seeded + " on top of load_demo_data")
+        check = submit_check(env, submits_file, rows[-1])
+        log(check)
+        data = (
+            f"bench/generate.py at scale {SCALE} in {gen_seconds:.0f} s: "
+            + ", ".join(f"{v:,} {k}" for k, v in generated["counts"].items())
+            + f"; {prep['drafts']:,} spike drafts ready to submit"
+        )
+        report(rows, {"data": data, "submit_check": check})
         log(f"total {time.monotonic() - t_start:.0f} s")
     finally:
         if server is not None:
@@ -369,9 +414,15 @@ def main():
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait()
-        if created:
+        if created and os.environ.get("BENCH_KEEP_DB"):
+            log(
+                f"kept database {db} (BENCH_KEEP_DB); drop it with: dropdb -h 127.0.0.1 -U postgres {db}"
+            )
+        elif created:
             subprocess.run(["dropdb", *PG, "--if-exists", "--force", db], env=env, check=False)
             log(f"dropped database {db}")
+        subprocess.run(["redis-cli", "-n", "14", "flushdb"], capture_output=True, check=False)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
