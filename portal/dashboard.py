@@ -3,14 +3,18 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from applications import selectors_evaluations
 from applications.models import ContributorProfile, WriterProfile
 from programs import selectors
 from programs.models import (
+    Invitation,
     InvitationStatus,
+    Membership,
     Milestone,
     MilestoneKind,
     MilestoneState,
@@ -77,14 +81,22 @@ def _manager_section(user, now) -> Section | None:
     return section
 
 
-def _docs_admin_tasks(participation, now) -> list[Task]:
-    """A docs org admin's obligations, each with its due instant and where it stands."""
-    from applications.models import CaseStudy, DocProposal, Hire, StatementOfInterest, Survey
+def _one_to_one(participation, name):
+    """The participation's reverse one-to-one row (select_related by the caller), or None."""
+    try:
+        return getattr(participation, name)
+    except ObjectDoesNotExist:
+        return None
 
+
+def _docs_admin_tasks(membership, now) -> list[Task]:
+    """A docs org admin's obligations, each with its due instant and where it stands; what it
+    reads was fetched with the memberships (see _member_sections), so it costs no query."""
+    participation = membership.participation
     program, org = participation.program, participation.organization
     args = [program.slug, org.slug]
     tasks = []
-    proposal = DocProposal.objects.filter(participation=participation).first()
+    proposal = _one_to_one(participation, "doc_proposal")
     if proposal and proposal.status == "draft":
         tasks.append(
             Task(
@@ -96,8 +108,7 @@ def _docs_admin_tasks(participation, now) -> list[Task]:
         )
     if participation.status != ParticipationStatus.ACCEPTED:
         return tasks
-    hires = Hire.objects.filter(participation=participation).count()
-    statements = StatementOfInterest.objects.filter(participation=participation).count()
+    hires, statements = membership.hires, membership.statements
     if due := _due(program, MilestoneKind.HIRING_DEADLINE, now):
         tasks.append(
             Task(
@@ -109,7 +120,7 @@ def _docs_admin_tasks(participation, now) -> list[Task]:
         )
     window = _live(program, MilestoneKind.CASE_STUDY, now)
     if window:
-        study = CaseStudy.objects.filter(participation=participation).first()
+        study = _one_to_one(participation, "case_study")
         tasks.append(
             Task(
                 "Case study and final project evaluation",
@@ -118,8 +129,8 @@ def _docs_admin_tasks(participation, now) -> list[Task]:
                 study.get_status_display().lower() if study else "not started",
             )
         )
-    answered = set(participation.survey_responses.values_list("survey__sequence", flat=True))
-    for survey in Survey.objects.filter(program=program):
+    answered = {response.survey.sequence for response in participation.survey_responses.all()}
+    for survey in program.surveys.all():
         milestone = program.milestone(MilestoneKind.FOLLOW_UP_SURVEY, survey.sequence)
         if milestone is None or milestone.state(now) == MilestoneState.PAST:
             continue
@@ -136,23 +147,44 @@ def _docs_admin_tasks(participation, now) -> list[Task]:
     return tasks
 
 
+def _count(model, **filters):
+    """A correlated COUNT of `model` rows of the membership's participation: subqueries rather
+    than joins, which would multiply each other's rows (mentors by invitations by statements)."""
+    rows = (
+        model.objects.filter(participation=OuterRef("participation"), **filters)
+        .order_by()
+        .values("participation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
 def _member_sections(user, now) -> list[Section]:
-    memberships = (
+    from applications.models import Hire, StatementOfInterest, SurveyResponse
+
+    memberships = list(
         selectors.memberships_of(user=user)
         .exclude(participation__status__in=[ParticipationStatus.REJECTED, "withdrawn"])
+        # A docs org admin's tasks read the proposal and the case study: one join each.
+        .select_related("participation__doc_proposal", "participation__case_study")
         .prefetch_related(Prefetch("participation__program__milestones"))
         .annotate(
-            mentors=Count(
-                "participation__memberships",
-                filter=Q(participation__memberships__role=Role.MENTOR),
-                distinct=True,
-            ),
-            pending_invites=Count(
-                "participation__invitations",
-                filter=Q(participation__invitations__status=InvitationStatus.PENDING),
-                distinct=True,
-            ),
+            mentors=_count(Membership, role=Role.MENTOR),
+            pending_invites=_count(Invitation, status=InvitationStatus.PENDING),
+            hires=_count(Hire),
+            statements=_count(StatementOfInterest),
         )
+    )
+    # Surveys and their answers only for the docs organizations the user administers.
+    prefetch_related_objects(
+        [
+            m.participation
+            for m in memberships
+            if m.role == Role.ORG_ADMIN and m.participation.program.kind == ProgramKind.DOCS
+        ],
+        Prefetch("survey_responses", queryset=SurveyResponse.objects.select_related("survey")),
+        "program__surveys",
     )
     sections = []
     for membership in memberships:
@@ -197,7 +229,7 @@ def _member_sections(user, now) -> list[Section]:
                     )
                 )
             if program.kind == ProgramKind.DOCS:
-                section.tasks.extend(_docs_admin_tasks(participation, now))
+                section.tasks.extend(_docs_admin_tasks(membership, now))
         else:
             if program.kind == ProgramKind.CODING and (
                 due := _due(program, MilestoneKind.RANKING_DUE, now)
