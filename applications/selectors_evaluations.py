@@ -12,7 +12,7 @@ from django.http import Http404
 
 from applications import evaluations
 from applications.models import Evaluation, EvaluationPeriod, PeriodStatus, Project, Side
-from programs.models import Participation, ParticipationStatus, ProgramKind, Role
+from programs.models import Membership, Participation, ParticipationStatus, ProgramKind, Role
 from programs.services import is_program_manager
 
 # Shown in place of a state once the project has ended and the period can no longer be filed.
@@ -176,12 +176,35 @@ class PeriodRow:
         return STATE_BADGES[self.state]
 
 
+def _answers_reader(viewer):
+    """evaluations.visible_answers, with its first rule (org admins and the program's managers
+    read every answer) decided once per organization rather than once per row: a docs
+    organization's page lists one filed evaluation a month."""
+    reads_all: dict[int, bool] = {}
+
+    def answers_of(evaluation: Evaluation) -> dict | None:
+        participation = evaluation.period.participation
+        if participation.pk not in reads_all:
+            reads_all[participation.pk] = (
+                is_program_manager(user=viewer, program=participation.program)
+                or Membership.objects.filter(
+                    user=viewer, participation=participation, role=Role.ORG_ADMIN
+                ).exists()
+            )
+        if reads_all[participation.pk]:
+            return dict(evaluation.answers)
+        return evaluations.visible_answers(evaluation=evaluation, viewer=viewer)
+
+    return answers_of
+
+
 def period_rows(
     periods, *, viewer, now: datetime, project: Project | None = None
 ) -> list[PeriodRow]:
     """Each period with its state, what the viewer may read of its evaluation, and whether the
     viewer could file it now."""
     rows = []
+    answers_of = _answers_reader(viewer)
     for period in periods:
         if project is not None:
             # Spare queries per row: the rules below read the project and its program.
@@ -194,11 +217,7 @@ def period_rows(
                 period=period,
                 state=state,
                 evaluation=evaluation,
-                answers=(
-                    evaluations.visible_answers(evaluation=evaluation, viewer=viewer)
-                    if evaluation is not None
-                    else None
-                ),
+                answers=answers_of(evaluation) if evaluation is not None else None,
                 can_file=state == PeriodStatus.OPEN
                 and evaluations.may_file(period=period, user=viewer),
             )
