@@ -10,6 +10,8 @@ from applications.models import Proposal
 from programs.models import ProjectSize
 
 RANK_TWICE = "Ranks {ranks} are given to more than one proposal: give each a different number."
+DUPLICATE_OF_ITSELF = "A proposal cannot duplicate itself: give another proposal's number."
+DUPLICATE_UNKNOWN = "#{number} is not one of this organization's proposals in this list."
 RANKED_DUPLICATE = "“{title}” is marked as a duplicate: clear its rank or the duplicate mark."
 
 
@@ -116,10 +118,6 @@ class RankingForm(ReadOnlyMixin, forms.Form):
     def __init__(self, *args, proposals, read_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.proposals = list(proposals)
-        choices = [("", "—")] + [
-            (str(p.pk), f"#{p.pk} {p} ({p.contributor.name or p.contributor.email})")
-            for p in self.proposals
-        ]
         for proposal in self.proposals:
             self.fields[f"rank_{proposal.pk}"] = forms.IntegerField(
                 required=False,
@@ -131,15 +129,34 @@ class RankingForm(ReadOnlyMixin, forms.Form):
                     attrs={"class": "rank-input", "aria-describedby": "rank-help"}
                 ),
             )
-            self.fields[f"duplicate_{proposal.pk}"] = forms.ChoiceField(
+            # A proposal number, suggested from one list shared by every row
+            # (`proposal_choices`): a select per row listing every proposal made the page grow
+            # with the square of the number of proposals.
+            self.fields[f"duplicate_{proposal.pk}"] = forms.IntegerField(
                 required=False,
-                choices=[c for c in choices if c[0] != str(proposal.pk)],
-                initial=str(proposal.duplicate_of_id or ""),
-                label=f"“{proposal}” duplicates",
+                min_value=1,
+                initial=proposal.duplicate_of_id,
+                label=f"“{proposal}” duplicates proposal number",
+                widget=forms.TextInput(
+                    attrs={
+                        "class": "duplicate-input",
+                        "inputmode": "numeric",
+                        "list": "proposal-numbers",
+                        "placeholder": "#",
+                        "size": 7,
+                    }
+                ),
             )
 
         if read_only:
             self.show_read_only()
+
+    def proposal_choices(self) -> list[tuple[int, str]]:
+        """(number, label) of every proposal, for the one list the duplicate boxes suggest from."""
+        return [
+            (p.pk, f"#{p.pk} {p} ({p.contributor.name or p.contributor.email})")
+            for p in self.proposals
+        ]
 
     def rows(self):
         """(proposal, rank field, duplicate field) for each proposal, in the page's order."""
@@ -147,6 +164,13 @@ class RankingForm(ReadOnlyMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        numbers = {p.pk for p in self.proposals}
+        for proposal in self.proposals:
+            of = data.get(f"duplicate_{proposal.pk}")
+            if of == proposal.pk:
+                self.add_error(f"duplicate_{proposal.pk}", DUPLICATE_OF_ITSELF)
+            elif of is not None and of not in numbers:
+                self.add_error(f"duplicate_{proposal.pk}", DUPLICATE_UNKNOWN.format(number=of))
         typed = {}
         for proposal in self.proposals:
             rank = data.get(f"rank_{proposal.pk}")
@@ -174,8 +198,7 @@ class RankingForm(ReadOnlyMixin, forms.Form):
         by_pk = {p.pk: p for p in self.proposals}
         changes = []
         for proposal in self.proposals:
-            value = self.cleaned_data.get(f"duplicate_{proposal.pk}") or None
-            of = int(value) if value else None
+            of = self.cleaned_data.get(f"duplicate_{proposal.pk}")
             if of != proposal.duplicate_of_id:
                 changes.append((proposal, by_pk.get(of) if of else None))
         return changes

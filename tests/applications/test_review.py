@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from applications import services
-from applications.forms_review import RANK_TWICE
+from applications.forms_review import DUPLICATE_OF_ITSELF, DUPLICATE_UNKNOWN, RANK_TWICE
 from applications.models import Comment, Proposal, ProposalMentor, ProposalStatus, Score
 from programs.models import MilestoneKind
 from tests.conftest import DEADLINE
@@ -258,6 +259,41 @@ def test_duplicates_are_marked_and_leave_the_ranking(cast, client):
     assert client.post(org_url(cast), data).status_code == 302
     copy.refresh_from_db()
     assert copy.duplicate_of is None
+
+
+def test_a_duplicate_mark_names_a_proposal_of_the_list(cast, client):
+    open_ranking(cast.program)
+    original = submitted(cast.participation, title="Original", mentors=[cast.mentor])
+    elsewhere = submitted(cast.other_participation, title="Elsewhere")
+    client.force_login(cast.org_admin)
+    for number, message in [
+        (original.pk, DUPLICATE_OF_ITSELF),
+        (elsewhere.pk, DUPLICATE_UNKNOWN.format(number=elsewhere.pk)),
+        ("abc", "Enter a whole number."),
+    ]:
+        data = {"action": "rank", f"rank_{original.pk}": "3", f"duplicate_{original.pk}": number}
+        response = client.post(org_url(cast), data)
+        assert response.status_code == 400
+        assert escape(message) in response.text
+        # What was typed stays in the boxes.
+        assert f'value="{number}"' in response.text and 'value="3"' in response.text
+    original.refresh_from_db()
+    assert original.duplicate_of is None and original.rank is None
+
+
+def test_the_ranking_page_grows_linearly_with_the_proposals(cast, client):
+    """One shared list of proposal numbers, not a select of every proposal in every row."""
+    open_ranking(cast.program)
+    client.force_login(cast.org_admin)
+
+    def options(count):
+        for _ in range(count):
+            submitted(cast.participation, mentors=[cast.mentor])
+        return client.get(org_url(cast)).text.count("<option")
+
+    ten = options(10)
+    forty = options(30)
+    assert forty - ten <= 30 * 2
 
 
 def test_mentors_see_the_ranking_read_only_and_cannot_post_it(cast, client):
