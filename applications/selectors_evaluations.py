@@ -7,12 +7,20 @@ A period's state on a page is decided from the time and the stored evaluation, n
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from applications import evaluations
 from applications.models import Evaluation, EvaluationPeriod, PeriodStatus, Project, Side
-from programs.models import Membership, Participation, ParticipationStatus, ProgramKind, Role
+from programs.models import (
+    Membership,
+    Milestone,
+    MilestoneKind,
+    Participation,
+    ParticipationStatus,
+    ProgramKind,
+    Role,
+)
 from programs.services import is_program_manager
 
 # Shown in place of a state once the project has ended and the period can no longer be filed.
@@ -263,6 +271,27 @@ def docs_participations_administered(*, viewer) -> QuerySet[Participation]:
         program__kind=ProgramKind.DOCS,
         status=ParticipationStatus.ACCEPTED,
     ).select_related("program")
+
+
+def docs_participations_missing_periods(*, viewer) -> QuerySet[Participation]:
+    """The viewer's docs organizations (docs_participations_administered) that lack the period
+    of one of their program's monthly-evaluation milestones: the only ones
+    evaluations.periods_ensure_for_docs would add to, found in one query rather than two per
+    organization on every visit."""
+    windows = Milestone.objects.filter(
+        program=OuterRef("program"),
+        kind=MilestoneKind.MONTHLY_EVALUATION,
+        starts_at__isnull=False,
+    ).exclude(
+        Exists(
+            EvaluationPeriod.objects.filter(
+                participation=OuterRef(OuterRef("pk")),
+                project__isnull=True,
+                sequence=OuterRef("sequence"),
+            )
+        )
+    )
+    return docs_participations_administered(viewer=viewer).filter(Exists(windows))
 
 
 def projects_for_viewer(*, viewer) -> QuerySet[Project]:

@@ -151,7 +151,7 @@ def evaluation_file(request, period_pk):
 @login_required
 def my_evaluations(request):
     """The evaluations the viewer may file now, soonest deadline first, and their projects."""
-    for participation in selectors.docs_participations_administered(viewer=request.user):
+    for participation in selectors.docs_participations_missing_periods(viewer=request.user):
         # Monthly periods are created when first needed (idempotent).
         evaluations.periods_ensure_for_docs(participation)
     now = timezone.now()

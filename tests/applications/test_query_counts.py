@@ -141,3 +141,33 @@ def test_my_proposals_queries_do_not_grow(cast, client):
     few = queries(client, url)
     add_drafts(20)
     assert queries(client, url) == few
+
+
+def test_my_evaluations_looks_for_missing_monthly_periods_in_one_query(cast):
+    """The page creates a docs organization's periods only where a window lacks its period."""
+    from datetime import timedelta
+
+    from applications import evaluations
+    from applications.selectors_evaluations import docs_participations_missing_periods
+    from tests.conftest import DEADLINE
+    from tests.factories import MilestoneFactory
+
+    def missing():
+        return list(docs_participations_missing_periods(viewer=cast.org_admin))
+
+    assert missing() == [cast.docs_participation]
+    evaluations.periods_ensure_for_docs(cast.docs_participation)
+    assert missing() == []
+    assert docs_participations_missing_periods(viewer=cast.mentor).count() == 0
+    MilestoneFactory(
+        program=cast.docs_program, kind=MilestoneKind.MONTHLY_EVALUATION, sequence=2, starts_at=None
+    )
+    assert missing() == []  # an instant, not a window: no period
+    MilestoneFactory(
+        program=cast.docs_program,
+        kind=MilestoneKind.MONTHLY_EVALUATION,
+        sequence=3,
+        starts_at=DEADLINE + timedelta(days=60),
+        ends_at=DEADLINE + timedelta(days=67),
+    )
+    assert missing() == [cast.docs_participation]
