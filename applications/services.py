@@ -200,7 +200,7 @@ def proposal_save(
     _check_still_editable(proposal, now)
     with transaction.atomic():
         locked = (
-            Proposal.objects.select_related("program")
+            Proposal.objects.select_related("program", "participation__organization")
             .select_for_update(of=("self",))
             .get(pk=proposal.pk)
         )
@@ -281,14 +281,16 @@ def _free_slot(proposal: Proposal) -> int | None:
     return free[0] if free else None
 
 
+_OWN_FIELDS = [f.name for f in Proposal._meta.concrete_fields if not f.is_relation]
+
+
 def proposal_submit(*, proposal: Proposal, by, now: datetime) -> Receipt:
     """Submit a draft inside the application window, within the per-contributor cap."""
     _check_contributor(proposal, by)
-    # Judge what is stored, not a copy the caller may hold from before the last save; with what
-    # the receipt names, read in the same query.
-    proposal.refresh_from_db(
-        from_queryset=Proposal.objects.select_related("program", "participation__organization")
-    )
+    # Judge what is stored, not a copy the caller may hold from before the last save. Only the
+    # proposal's own columns: its program and organization never change, so those the caller
+    # already holds are kept.
+    proposal.refresh_from_db(fields=_OWN_FIELDS)
     if proposal.status == ProposalStatus.SUBMITTED:
         return proposal.receipts.first()
     if proposal.status != ProposalStatus.DRAFT:
