@@ -258,14 +258,35 @@ def _due_survey_reminders(now: datetime) -> Iterator[tuple[str, str, str]]:
                     yield subject, ReminderKind.SURVEY_OPEN, admin.email
 
 
-# Reminders are looked up and claimed this many at a time: the job's query count grows by a
-# couple of queries per thousand reminders due, not by one (plus a savepoint) per reminder.
+# Reminders are looked up and claimed in one statement each on PostgreSQL (the values travel as
+# arrays), elsewhere this many at a time: never one query (plus a savepoint) per reminder.
 CLAIM_BATCH = 1000
 
 
-def _chunks(items: list, size: int = CLAIM_BATCH) -> Iterator[list]:
+def _chunks(items: list) -> Iterator[list]:
+    size = max(len(items), 1) if connection.vendor == "postgresql" else CLAIM_BATCH
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+_TABLE = ReminderLog._meta.db_table
+# Only the table name is formatted into these statements; every value is a parameter.
+_EXISTING_PG = f"SELECT subject, kind, email FROM {_TABLE} WHERE subject = ANY(%s)"  # noqa: S608
+_CLAIM_PG = (
+    f"INSERT INTO {_TABLE} (subject, kind, email, created_at) "  # noqa: S608
+    "SELECT s, k, e, %s FROM unnest(%s::text[], %s::text[], %s::text[]) AS u(s, k, e) "
+    "ON CONFLICT (subject, kind, email) DO NOTHING RETURNING id"
+)
+
+
+def _existing(subjects: list[str]) -> set[tuple[str, str, str]]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_EXISTING_PG, [subjects])
+            return set(cursor.fetchall())
+    return set(
+        ReminderLog.objects.filter(subject__in=subjects).values_list("subject", "kind", "email")
+    )
 
 
 def _claim(rows: list[tuple[str, str, str]]) -> list[int]:
@@ -273,18 +294,20 @@ def _claim(rows: list[tuple[str, str, str]]) -> list[int]:
     created (a row another run claimed first is skipped by the unique constraint)."""
     if not rows:
         return []
-    table = connection.ops.quote_name(ReminderLog._meta.db_table)
     created_at = ReminderLog._meta.get_field("created_at").get_db_prep_value(
         timezone.now(), connection
     )
-    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-    params = [value for row in rows for value in (*row, created_at)]
-    # Both PostgreSQL and SQLite (3.35+) return the ids of the rows actually inserted. Only the
-    # table name and placeholders are formatted in; every value is a parameter.
-    sql = (
-        f"INSERT INTO {table} (subject, kind, email, created_at) VALUES {values} "  # noqa: S608
-        "ON CONFLICT (subject, kind, email) DO NOTHING RETURNING id"
-    )
+    if connection.vendor == "postgresql":
+        sql = _CLAIM_PG
+        params = [created_at, *(list(column) for column in zip(*rows, strict=True))]
+    else:
+        # SQLite (3.35+) returns the ids of the rows actually inserted too.
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+        sql = (
+            f"INSERT INTO {_TABLE} (subject, kind, email, created_at) VALUES {values} "  # noqa: S608
+            "ON CONFLICT (subject, kind, email) DO NOTHING RETURNING id"
+        )
+        params = [value for row in rows for value in (*row, created_at)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return sorted(pk for (pk,) in cursor.fetchall())
@@ -302,9 +325,7 @@ def reminders_claim(wanted: Iterable[tuple[str, str, str]]) -> list[int]:
     wanted = sorted(set(wanted))
     existing = set()
     for chunk in _chunks(sorted({subject for subject, _, _ in wanted})):
-        existing |= set(
-            ReminderLog.objects.filter(subject__in=chunk).values_list("subject", "kind", "email")
-        )
+        existing |= _existing(chunk)
     created = []
     for chunk in _chunks([row for row in wanted if row not in existing]):
         created += _claim(chunk)

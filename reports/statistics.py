@@ -22,7 +22,8 @@ published as they are.
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
+from django.db.models import Avg, Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from programs.models import Participation, ParticipationStatus, Program, Role
 from reports.models import ArchivedProject
@@ -99,6 +100,17 @@ def _payouts(program: Program) -> dict:
     return payouts
 
 
+def _count_per_participation(queryset):
+    counts = (
+        queryset.filter(participation=OuterRef("pk"))
+        .order_by()
+        .values("participation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts), 0)
+
+
 def _coding(program: Program) -> dict:
     from applications.models import Evaluation, Project, Proposal, Side
     from programs.models import Membership
@@ -107,21 +119,26 @@ def _coding(program: Program) -> dict:
     proposals = Proposal.objects.filter(program=program, status__in=SUBMITTED_STATES)
     projects = Project.objects.filter(participation__program=program)
 
-    totals = proposals.aggregate(
-        total=Count("pk"),
-        applicants=Count("contributor", distinct=True),
-        countries=Count(country, distinct=True),
-    )
+    # The total and the number of countries follow from the breakdown by country, so only the
+    # applicants are counted apart, on the proposals alone (no join to profiles).
+    applicants = proposals.aggregate(n=Count("contributor", distinct=True))["n"]
     by_size = proposals.values("size").annotate(n=Count("pk")).order_by("size")
-    by_country = proposals.values(country).annotate(n=Count("pk")).order_by(country)
+    by_country = list(proposals.values(country).annotate(n=Count("pk")).order_by(country))
+    totals = {
+        "total": sum(row["n"] for row in by_country),
+        "applicants": applicants,
+        "countries": sum(1 for row in by_country if row[country] is not None),
+    }
+    # One count per organization in correlated subqueries: joining both proposals and projects
+    # to the participation would multiply their rows (a million for a big organization).
     by_org = (
         program.participations.filter(status=ParticipationStatus.ACCEPTED)
         .values("organization__slug", "organization__name")
         .annotate(
-            proposals=Count(
-                "proposals", filter=Q(proposals__status__in=SUBMITTED_STATES), distinct=True
+            proposals=_count_per_participation(
+                Proposal.objects.filter(status__in=SUBMITTED_STATES)
             ),
-            accepted=Count("projects", distinct=True),
+            accepted=_count_per_participation(Project.objects.all()),
         )
         .order_by("organization__slug")
     )
