@@ -14,13 +14,14 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
+from operator import attrgetter
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import FileField, JSONField, Max
 from django.utils import timezone
 
 from applications.evaluations import DEFAULT_QUESTIONS, project_period_windows
@@ -236,14 +237,28 @@ class Loader:
             fields = model._meta.concrete_fields
             columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
             table = connection.ops.quote_name(model._meta.db_table)
+            # Most values go to psycopg as they are; only fields that compute or wrap their
+            # value (auto_now, JSON, files) go through Django's preparation.
+            plain = [
+                not (
+                    getattr(f, "auto_now", False)
+                    or getattr(f, "auto_now_add", False)
+                    or isinstance(f, (JSONField, FileField))
+                )
+                for f in fields
+            ]
+            getters = [
+                attrgetter(f.attname)
+                if is_plain
+                else (lambda obj, f=f: f.get_db_prep_save(f.pre_save(obj, True), connection))
+                for f, is_plain in zip(fields, plain, strict=True)
+            ]
             with (
                 connection.cursor() as cursor,
                 cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
             ):
                 for obj in objects:
-                    copy.write_row(
-                        [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-                    )
+                    copy.write_row([get(obj) for get in getters])
         else:
             model.objects.bulk_create(objects, batch_size=500)
         self.loaded[model._meta.label] += len(objects)
