@@ -178,8 +178,10 @@ for item in plan:
         data = {**item["post"]["form"], "csrfmiddlewaretoken": csrf, "action": "submit"}
         send = lambda: client.post(f"/proposals/{pk}/", data, **headers)
     else:
-        client.get(item["path"], **headers)  # warm-up: lazy imports, caches
         send = lambda: client.get(item["path"], **headers)
+        with CaptureQueriesContext(connection) as first:
+            send()  # warm-up: lazy imports; fills the public cache where there is one
+    first_queries = len(first.captured_queries) if not item.get("post") else None
     with CaptureQueriesContext(connection) as ctx:
         t0 = time.perf_counter()
         response = send()
@@ -190,6 +192,7 @@ for item in plan:
         "bytes": len(response.content),
         "ms": round(ms, 1),
         "cached": response.get("X-Public-Cache", ""),
+        "first_queries": first_queries,
     }
 print(json.dumps(out))
 """
@@ -258,7 +261,11 @@ def report(rows, meta):
         "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        cached = " (cached)" if r["probe"]["cached"] else ""
+        cached = (
+            f" (cached; {r['probe']['first_queries']} queries when not)"
+            if r["probe"]["cached"]
+            else ""
+        )
         table.append(
             f"| {r['name']} | `{r['path']}` | {r['probe']['status']}{cached} | "
             f"{r['probe']['queries']} | {r['rps']:.1f} | {r['rps'] / base:.3g} | "
