@@ -102,7 +102,7 @@ if REDIS_URL and urlsplit(REDIS_URL).scheme not in {"redis", "rediss"}:
     raise ImproperlyConfigured("REDIS_URL must start with redis:// or rediss://.")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "portal.redis_cache.RedisCache", "LOCATION": REDIS_URL}
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
