@@ -319,6 +319,20 @@ def _enqueue(log_id: int) -> None:
     transaction.on_commit(lambda: send_reminder.delay(log_id))
 
 
+def _enqueue_many(log_ids: list[int]) -> None:
+    """One message per reminder, as _enqueue sends, but all through one broker connection:
+    taking a producer from the pool per message cost more than the rest of the job."""
+    from applications.tasks import send_reminder
+
+    def publish():
+        with send_reminder.app.producer_or_acquire() as producer:
+            for log_id in log_ids:
+                send_reminder.apply_async((log_id,), producer=producer)
+
+    if log_ids:
+        transaction.on_commit(publish)
+
+
 def reminders_claim(wanted: Iterable[tuple[str, str, str]]) -> list[int]:
     """Claim each (subject, kind, email) not yet logged and enqueue its mail on commit; returns
     the ids of the rows this call created."""
@@ -329,8 +343,7 @@ def reminders_claim(wanted: Iterable[tuple[str, str, str]]) -> list[int]:
     created = []
     for chunk in _chunks([row for row in wanted if row not in existing]):
         created += _claim(chunk)
-    for pk in created:
-        _enqueue(pk)
+    _enqueue_many(created)
     return created
 
 

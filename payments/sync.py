@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from payments.models import Payout, PayoutStatus
@@ -41,7 +41,7 @@ REMOTE_STATUS = {
     "APPROVED": PayoutStatus.APPROVED,
 }
 SETTLED = [PayoutStatus.PAID, PayoutStatus.REJECTED, PayoutStatus.CANCELED]
-# Payouts whose expense was read are stamped with the sync time this many at a time.
+# Expenses are read, then their payouts written and stamped, this many at a time.
 SYNC_BATCH = 500
 
 CSV_COLUMNS = [
@@ -173,42 +173,50 @@ def payouts_sync(*, client: OpenCollectiveClient, now: datetime) -> dict:
     OpenCollective refused to show.
     """
     counts = {"checked": 0, "updated": 0, "unchanged": 0, "conflict": 0, "failed": 0, "error": 0}
-    payouts = Payout.objects.exclude(UNLINKED).exclude(status__in=SETTLED)
-    synced = []  # stamped last_synced_at in batches, not with one UPDATE per payout
-
-    def stamp():
-        Payout.objects.filter(pk__in=synced).update(last_synced_at=now)
-        synced.clear()
-
-    for payout in payouts.select_related("program").order_by("pk"):
-        counts["checked"] += 1
-        try:
-            expense = client.get_expense(payout.oc_expense_id, legacy_id=payout.oc_legacy_id)
-        except OpenCollectiveError as error:
-            # One unreachable or unknown expense must not hold up the others.
-            logger.warning("Payout %s not synced: %s", payout.reference, error)
-            counts["failed" if isinstance(error, TransientError) else "error"] += 1
-            continue
-        if not payout.oc_expense_id and expense.get("id"):
-            # Linked by hand through its legacy number: learn the API id now.
+    payouts = list(
+        Payout.objects.exclude(UNLINKED)
+        .exclude(status__in=SETTLED)
+        .select_related("program")
+        .order_by("pk")
+    )
+    for start in range(0, len(payouts), SYNC_BATCH):
+        read = []
+        # Expenses are read outside any transaction: no row stays locked during a request.
+        for payout in payouts[start : start + SYNC_BATCH]:
+            counts["checked"] += 1
             try:
+                expense = client.get_expense(payout.oc_expense_id, legacy_id=payout.oc_legacy_id)
+            except OpenCollectiveError as error:
+                # One unreachable or unknown expense must not hold up the others.
+                logger.warning("Payout %s not synced: %s", payout.reference, error)
+                counts["failed" if isinstance(error, TransientError) else "error"] += 1
+                continue
+            read.append((payout, expense))
+        # Their changes are written in one transaction per batch, not one commit per payout.
+        with transaction.atomic():
+            for payout, expense in read:
+                counts[_mirror(payout, expense, now)] += 1
+            Payout.objects.filter(pk__in=[payout.pk for payout, _ in read]).update(
+                last_synced_at=now
+            )
+    return counts
+
+
+def _mirror(payout: Payout, expense: dict, now: datetime) -> str:
+    if not payout.oc_expense_id and expense.get("id"):
+        # Linked by hand through its legacy number: learn the API id now.
+        try:
+            with transaction.atomic():
                 Payout.objects.filter(pk=payout.pk, oc_expense_id__isnull=True).update(
                     oc_expense_id=expense["id"]
                 )
-            except IntegrityError:
-                logger.warning(
-                    "Payout %s: expense %s is linked twice.", payout.reference, expense["id"]
-                )
-        outcome = _apply_remote_status(
-            payout=payout, remote=expense.get("status"), by=None, now=now, source="OpenCollective"
-        )
-        counts[outcome] += 1
-        synced.append(payout.pk)
-        if len(synced) >= SYNC_BATCH:
-            stamp()
-    if synced:
-        stamp()
-    return counts
+        except IntegrityError:
+            logger.warning(
+                "Payout %s: expense %s is linked twice.", payout.reference, expense["id"]
+            )
+    return _apply_remote_status(
+        payout=payout, remote=expense.get("status"), by=None, now=now, source="OpenCollective"
+    )
 
 
 def _cell(value) -> str:
