@@ -9,7 +9,8 @@ a complete draft (bench/prepare.py), collects static files, starts gunicorn with
 settings (DEBUG off, Redis cache and sessions, HTTPS as behind a TLS proxy) on a free loopback
 port, drives every URL with wrk for BENCH_SECONDS, counts queries in-process with
 django.test.Client, checks that the submitted drafts stored equal the successful responses, writes
-bench/RESULTS.md and drops the database whatever happens.
+bench/HTTP.md (bench/RESULTS.md summarises it with the data-path figures) and drops the database
+whatever happens.
 """
 
 import os
@@ -273,7 +274,7 @@ def report(rows, meta):
         )
     text = "\n".join(
         [
-            "# HTTP benchmark results",
+            "# HTTP benchmark results (written by bench/http.py)",
             "",
             f"- Date: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
             f"- Machine: {machine()}",
@@ -294,8 +295,8 @@ def report(rows, meta):
         ]
     )
     print("\n" + "\n".join(table) + "\n")
-    (ROOT / "bench" / "RESULTS.md").write_text(text)
-    log("wrote bench/RESULTS.md")
+    (ROOT / "bench" / "HTTP.md").write_text(text)
+    log("wrote bench/HTTP.md")
 
 
 # --------------------------------------------------------------------------- main
@@ -384,7 +385,11 @@ def main():
         wait_for(port)
         origin = f"https://127.0.0.1:{port}"
         rows = []
-        for s in scenarios(prep):
+        # BENCH_ONLY=submit,payouts measures the baseline and those scenarios only.
+        only = [w for w in os.environ.get("BENCH_ONLY", "").split(",") if w]
+        for n, s in enumerate(scenarios(prep)):
+            if only and n and not any(w in s["name"] for w in only):
+                continue
             url = f"http://127.0.0.1:{port}{s['path']}"
             if s.get("submit"):
                 url = f"http://127.0.0.1:{port}/"
@@ -404,7 +409,8 @@ def main():
                 f"{s['name']:28} {row['rps']:8.1f} req/s  p50 {row['p50']:7.1f} ms  "
                 f"p99 {row['p99']:7.1f} ms  errors {row['errors']}"
             )
-        check = submit_check(env, submits_file, rows[-1])
+        submits = [r for r in rows if r.get("submit")]
+        check = submit_check(env, submits_file, submits[0]) if submits else "not run"
         log(check)
         data = (
             f"bench/generate.py at scale {SCALE} in {gen_seconds:.0f} s: "
