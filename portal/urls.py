@@ -7,17 +7,19 @@ from programs.public_cache import public_cache
 admin.site.site_header = "Seasons administration"
 admin.site.site_title = "Seasons"
 
+# The public pages come first: Django tries the patterns in order, and at a deadline most
+# requests are for programs, ideas, statistics and the API, not sign-in or the admin.
 urlpatterns = [
     path("", public_cache(views.home), name="home"),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", views.favicon),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("accounts/", include("allauth.urls")),
-    path("", include("accounts.urls")),
-    path("admin/", admin.site.urls),
     path("", include("programs.urls")),
     path("", include("applications.urls")),
-    path("", include("payments.urls")),
     path("", include("reports.urls")),
     path("api/v1/", include("portal.api")),
+    path("", include("payments.urls")),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
 ]

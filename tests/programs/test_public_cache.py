@@ -162,3 +162,17 @@ def test_nothing_is_stored_a_second_before_a_deadline(cast, client):
 def test_ignored_models_exist():
     labels = {model._meta.label for model in apps.get_models()}
     assert labels >= PUBLIC_CACHE_IGNORES
+
+
+def test_a_process_copy_yields_to_a_change_made_by_another_process(cast, client):
+    """Pages kept in this process are checked against the shared version on every request."""
+    from django.core.cache import cache
+
+    url = reverse("program_detail", args=[cast.program.slug])
+    get(client, url)
+    response, _ = get(client, url)
+    assert response["X-Public-Cache"] == "hit"
+    # Another web process committed a change: it replaced the shared version.
+    cache.set(public_cache.PUBLIC_VERSION_KEY, "changed-elsewhere", None)
+    response, queries = get(client, url)
+    assert "X-Public-Cache" not in response and queries > 0
