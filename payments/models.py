@@ -77,9 +77,17 @@ class Payout(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        # SET_NULL: a deleted account leaves its payouts behind for the accounts, with
+        # payee_label saying whose they were without saying who (portal/privacy.py).
+        on_delete=models.SET_NULL,
         related_name="payouts",
-        help_text="The person paid; empty when the organization is the payee.",
+        help_text="The person paid; empty when the organization is the payee or the person "
+        "deleted their account (then see payee_label).",
+    )
+    payee_label = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="Set when the payee deleted their account: e.g. 'deleted user #42'.",
     )
     milestone = models.CharField(max_length=20, choices=Milestone.choices)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
@@ -146,9 +154,11 @@ class PayoutStatusChange(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        # SET_NULL: the change stays in the history when its author deletes their account.
+        on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Empty when the scheduler or the OpenCollective sync made the change.",
+        help_text="Empty when the scheduler or the OpenCollective sync made the change, or its "
+        "author deleted their account.",
     )
     at = models.DateTimeField()
     reason = models.CharField(max_length=300, blank=True)
