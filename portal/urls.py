@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from portal import privacy_views, views
 from programs.public_cache import public_cache
 
 admin.site.site_header = "Seasons administration"
@@ -20,6 +20,9 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("", include("accounts.urls")),
+    path("account/data/", privacy_views.account_data, name="account_data"),
+    path("account/data/export.json", privacy_views.account_data_export, name="account_data_export"),
+    path("account/delete/", privacy_views.account_delete, name="account_delete"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -854,6 +854,9 @@ CEILINGS = {
 NOT_A_LIST = {
     "favicon.ico": "a redirect to the static icon",
     "account_token_revoke": "POST only: revokes one token",
+    "account_data": "the viewer's own links and refusals (bounded by their roles)",
+    "account_data_export": "a fixed number of queries, tested in tests/portal/test_privacy.py",
+    "account_delete": "a password form (bounded by the viewer's roles)",
     "invitation_revoke": "POST only: revokes one invitation",
     "invitation": "one invitation",
     "invitation_answer": "one invitation",
