@@ -1,13 +1,22 @@
 """REST API v1: the routes of every app's API views, and the OpenAPI schema and its docs."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from applications import apis as application_apis
 from payments import apis as payment_apis
+from portal.security import csp_update
 from programs import apis as program_apis
 from programs.public_cache import public_cache
 from reports import apis as report_apis
+
+# Swagger UI and ReDoc set styles inline; scripts stay limited to our static files.
+DOCS_CSP = csp_update(style_src=["'unsafe-inline'"])
+
 
 urlpatterns = [
     # Public.
@@ -64,8 +73,20 @@ urlpatterns = [
         public_cache(report_apis.PublicationListApi.as_view()),
         name="api_publications",
     ),
-    # The schema and its docs, served from the sidecar's static files (no CDN).
+    # The schema and its docs, served from the sidecar's static files (no CDN). Swagger UI's
+    # start-up script comes from its own URL (the split view), as the CSP allows no inline
+    # script; both UIs write inline styles, so their pages allow those.
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
+    path(
+        "docs/",
+        DOCS_CSP(SpectacularSwaggerSplitView.as_view(url_name="api_schema")),
+        name="api_docs",
+    ),
+    path(
+        "redoc/",
+        DOCS_CSP(
+            SpectacularRedocView.as_view(url_name="api_schema", template_name="portal/redoc.html")
+        ),
+        name="api_redoc",
+    ),
 ]
