@@ -1,0 +1,364 @@
+"""Celery workers and Redis restarting under the portal: what is queued, what is lost, and what the
+periodic job brings back. Each test runs its own redis-server (no persistence, as
+`--save "" --appendonly no`) and real `celery worker` processes against the test database.
+
+What holds, and what these tests pin down:
+- A worker killed in the middle of a task does not lose it: tasks are acknowledged late and
+  rejected when the worker is lost, so Redis hands the message to the next worker once the
+  visibility timeout has passed (an hour in production; a second here).
+- A Redis without persistence loses every queued and unacknowledged message when it restarts
+  (production runs it with an append-only file, docker-compose.yml, which keeps them). The
+  periodic job loses nothing by it: a lost tick is redone by the next, and a reminder is claimed
+  in the database before its mail is queued, so the job queues an unsent one again once it has
+  been waiting RESEND_AFTER (15 minutes).
+- Workers and the web process reconnect to a restarted Redis by themselves.
+"""
+
+import ast
+import email
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import redis
+from django.core.mail.backends.filebased import EmailBackend as FileBackend
+from django.db import connection
+from django.utils import timezone
+
+from applications import evaluations, scheduler, services
+from applications.models import (
+    PeriodStatus,
+    Project,
+    Proposal,
+    ProposalStatus,
+    Registration,
+    ReminderLog,
+)
+from applications.tasks import advance_schedule_task
+from portal.celery import app
+from programs.models import MilestoneKind
+from tests.conftest import DEADLINE
+from tests.factories import UserFactory, coding_timeline
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+QUEUE = "celery"  # the default queue, on a Redis of this test's own
+
+
+class SlowFileBackend(FileBackend):
+    """Test-only mail backend for workers: with SEASONS_TEST_MAIL_DELAY set it leaves a marker
+    file and waits that long before writing the mail, so a test can kill the worker mid-send."""
+
+    def send_messages(self, messages):
+        delay = float(os.environ.get("SEASONS_TEST_MAIL_DELAY", "0"))
+        if delay:
+            markers = Path(os.environ["SEASONS_TEST_MARKERS"])
+            markers.mkdir(parents=True, exist_ok=True)
+            (markers / f"sending-{os.getpid()}").touch()
+            time.sleep(delay)
+        return super().send_messages(messages)
+
+
+def wait_for(check, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+class OwnRedis:
+    """A redis-server subprocess on a free port, without persistence, that a test may restart."""
+
+    def __init__(self, tmp_path):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.dir = tmp_path
+        self.process = None
+        self.client = redis.Redis(port=self.port, socket_timeout=5)
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--daemonize", "no", "--dir", str(self.dir)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert wait_for(self._up, 30), "redis-server did not start"
+
+    def stop(self):
+        self.process.send_signal(signal.SIGKILL)  # a crash: nothing is written anywhere
+        self.process.wait(timeout=30)
+
+    def restart(self):
+        self.stop()
+        self.start()
+
+    def _up(self):
+        try:
+            return self.client.ping()
+        except redis.ConnectionError:
+            return False
+
+    def queued(self, task: str = "") -> int:
+        """Messages waiting in the queue (of one task, when named)."""
+        messages = [json.loads(raw) for raw in self.client.lrange(QUEUE, 0, -1)]
+        return sum(task in message["headers"]["task"] for message in messages)
+
+    def unacked(self) -> int:
+        return self.client.hlen("unacked")
+
+
+class Workers:
+    """`celery worker` subprocesses against the test database and the test's own Redis."""
+
+    def __init__(self, tmp_path, broker):
+        self.tmp_path = tmp_path
+        self.broker = broker
+        self.mail_dir = tmp_path / "mail"
+        self.markers = tmp_path / "markers"
+        self.processes = []
+        self.logs = []
+
+    def start(self, *, env=None, visibility_timeout=None):
+        db = connection.settings_dict
+        log = self.tmp_path / f"worker-{len(self.processes)}.log"
+        boot = (
+            "import os, sys; from portal.celery import app; "
+            "v = os.environ.get('SEASONS_TEST_VISIBILITY'); "
+            "v and app.conf.broker_transport_options.update(visibility_timeout=float(v)); "
+            "app.worker_main(sys.argv[1:])"
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-c", boot, "worker", "--pool=solo", "--without-mingle",
+             "--without-gossip", "--loglevel=INFO"],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "portal.settings.base",
+                "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+                "REDIS_URL": self.broker.url,
+                "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "EMAIL_FILE_PATH": str(self.mail_dir),
+                "SEASONS_VAR_DIR": str(self.tmp_path / "var"),
+                "SEASONS_TEST_MARKERS": str(self.markers),
+                "SEASONS_TEST_VISIBILITY": str(visibility_timeout or ""),
+                "PYTHONUNBUFFERED": "1",
+                **(env or {}),
+            },
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self.processes.append(process)
+        self.logs.append(log)
+        return process
+
+    def output(self) -> str:
+        return "".join(log.read_text() for log in self.logs if log.exists())
+
+    def job_results(self) -> list[dict]:
+        """What each finished run of the periodic job returned, from the workers' logs."""
+        found = re.findall(r"advance_schedule_task\[[^\]]+\] succeeded in [^:]+: (\{.*\})",
+                           self.output())  # fmt: skip
+        return [ast.literal_eval(result) for result in found]
+
+    def mails(self) -> list:
+        if not self.mail_dir.exists():
+            return []
+        found = []
+        for path in self.mail_dir.iterdir():
+            for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+                if chunk.strip():
+                    found.append(email.message_from_bytes(chunk))
+        return found
+
+
+def _drop_producer_pools():
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker(tmp_path):
+    """The test's own Redis, with this process publishing to it (as the web process does)."""
+    own = OwnRedis(tmp_path)
+    own.start()
+    previous = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.broker_url, app.conf.task_always_eager = own.url, False
+    _drop_producer_pools()
+    try:
+        yield own
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = previous
+        _drop_producer_pools()
+        if own.process.poll() is None:
+            own.stop()
+
+
+@pytest.fixture
+def workers(tmp_path, broker):
+    pool = Workers(tmp_path, broker)
+    try:
+        yield pool
+    finally:
+        for process in pool.processes:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=30)
+        print(pool.output())
+
+
+def _project(cast, *, title, contributor, midterm_closes):
+    """An accepted 12-week project whose midterm closes at `midterm_closes`, with its periods."""
+    starts = midterm_closes - timedelta(days=7) - timedelta(weeks=6)
+    proposal = Proposal.objects.create(
+        program=cast.program, contributor=contributor, participation=cast.participation,
+        title=title, abstract="a", body="b", size=175, length_weeks=12,
+        status=ProposalStatus.ACCEPTED, submission_slot=1, submitted_at=DEADLINE,
+    )  # fmt: skip
+    project = Project.objects.create(
+        proposal=proposal, participation=cast.participation, contributor=contributor,
+        title=title, size=175, length_weeks=12, coding_starts_at=starts,
+        coding_ends_at=starts + timedelta(weeks=12), accepted_at=DEADLINE, announced_at=DEADLINE,
+    )  # fmt: skip
+    project.mentors.set([cast.mentor])
+    evaluations.periods_ensure_for_project(project)
+    return project
+
+
+def _reminders(mails) -> Counter:
+    return Counter((m["To"], m["X-Seasons-Reminder"]) for m in mails)
+
+
+def test_a_redis_restart_loses_queued_work_and_the_periodic_job_catches_up(cast, workers):
+    broker = workers.broker
+    now = timezone.now()
+    missed = _project(cast, title="Missed", contributor=UserFactory(),
+                      midterm_closes=now - timedelta(days=1))  # fmt: skip
+    _project(cast, title="Closing", contributor=cast.contributor,
+             midterm_closes=now + timedelta(hours=12))  # fmt: skip
+    # Closing in 12 hours: the contributor, the mentor and the org admin (copied) are reminded.
+    due = 3
+
+    # 1. A beat tick is queued while no worker runs; Redis restarts: the tick is gone.
+    advance_schedule_task.delay()
+    assert broker.queued() == 1
+    broker.restart()
+    assert broker.queued() == 0
+    assert ReminderLog.objects.count() == 0
+    assert Project.objects.get(pk=missed.pk).status == "active"
+
+    # 2. The next tick runs (here, in this process) and queues its reminders; Redis restarts
+    # before a worker takes them: the mails are gone, their claims are not.
+    result = scheduler.advance_schedule(now=timezone.now())
+    assert result["reminders"] == due
+    assert set(missed.periods.filter(kind="midterm").values_list("status", flat=True)) == {
+        PeriodStatus.MISSED
+    }
+    assert Project.objects.get(pk=missed.pk).status == "failed"
+    assert broker.queued("send_reminder") == due
+    broker.restart()
+    assert broker.queued() == 0
+    assert ReminderLog.objects.filter(sent_at__isnull=True).count() == due
+
+    # 3. A worker comes up; the next tick claims nothing new and, the claims being minutes old,
+    # does not queue them again yet.
+    workers.start()
+    advance_schedule_task.delay()  # this process reconnects to the restarted Redis by itself
+    assert wait_for(lambda: len(workers.job_results()) == 1), workers.output()
+    assert (
+        workers.job_results()[-1]["reminders"] == workers.job_results()[-1]["reminders_resent"] == 0
+    )
+    assert workers.mails() == []
+
+    # 4. Redis restarts once more under the running worker, which reconnects; the tick 15
+    # minutes later (the claims are aged instead of waiting) queues the lost reminders again.
+    broker.restart()
+    aged = timezone.now() - scheduler.RESEND_AFTER - timedelta(minutes=1)
+    ReminderLog.objects.update(created_at=aged)
+    advance_schedule_task.delay()
+    assert wait_for(lambda: len(workers.job_results()) == 2, 90), workers.output()
+    assert workers.job_results()[-1]["reminders_resent"] == due
+    assert [process.poll() for process in workers.processes] == [None]  # the same worker
+    assert wait_for(lambda: not ReminderLog.objects.filter(sent_at__isnull=True).exists())
+    assert wait_for(lambda: len(workers.mails()) == due), workers.output()
+    expected = {
+        (address, f"closing period:{pk}")
+        for pk, address in [
+            *Project.objects.get(title="Closing")
+            .periods.filter(kind="midterm", side="contributor")
+            .values_list("pk", "project__contributor__email"),
+            *[
+                (pk, address)
+                for pk in Project.objects.get(title="Closing")
+                .periods.filter(kind="midterm", side="mentor")
+                .values_list("pk", flat=True)
+                for address in ("mentor@example.org", "admin@example.org")
+            ],
+        ]
+    }
+    assert _reminders(workers.mails()) == Counter(dict.fromkeys(expected, 1))
+
+    # 5. Later ticks send nothing twice.
+    ReminderLog.objects.update(created_at=aged)
+    advance_schedule_task.delay()
+    assert wait_for(lambda: len(workers.job_results()) == 3), workers.output()
+    assert workers.job_results()[-1]["reminders_resent"] == 0
+    assert len(workers.mails()) == due
+
+
+def test_a_worker_killed_mid_mail_leaves_it_to_the_next_worker(cast, workers):
+    broker = workers.broker
+    program = cast.program
+    program.milestones.all().delete()
+    coding_timeline(
+        program, around=MilestoneKind.CONTRIBUTOR_APPLICATIONS, at=timezone.now() + timedelta(1)
+    )
+    Registration.objects.create(user=cast.contributor, program=program, registered_at=DEADLINE)
+    proposal = services.proposal_create(
+        contributor=cast.contributor, program=program, participation=cast.participation,
+        idea=None, now=timezone.now(),
+    )  # fmt: skip
+    services.proposal_save(
+        proposal=proposal, by=cast.contributor, now=timezone.now(),
+        data={"title": "T", "abstract": "A", "body": "B", "size": 175, "length_weeks": 12},
+    )  # fmt: skip
+    slow = workers.start(
+        env={
+            "EMAIL_BACKEND": "tests.reliability.test_broker_faults.SlowFileBackend",
+            "SEASONS_TEST_MAIL_DELAY": "120",
+        }
+    )
+    receipt = services.proposal_submit(proposal=proposal, by=cast.contributor, now=timezone.now())
+    assert wait_for(lambda: workers.markers.exists() and any(workers.markers.iterdir())), (
+        workers.output()
+    )
+    slow.send_signal(signal.SIGKILL)
+    slow.wait(timeout=30)
+    # Taken but not acknowledged: the message waits in Redis, the mail was not written.
+    assert (broker.queued(), broker.unacked()) == (0, 1)
+    assert workers.mails() == []
+
+    # The next worker takes it back once the visibility timeout has passed, and sends it once.
+    workers.start(visibility_timeout=1)
+    assert wait_for(lambda: len(workers.mails()) == 1), workers.output()
+    assert workers.mails()[0]["Subject"].startswith(f"[Seasons] Receipt {receipt.number}:")
+    assert wait_for(lambda: broker.unacked() == 0)
+    assert broker.queued() == 0
