@@ -3,6 +3,7 @@
 test.py and production.py only override what differs. Every variable is listed in .env.example.
 """
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -183,11 +184,32 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Seasons] "
+
+
+def _rate_limit(name: str, value: str, *, per: bool) -> str:
+    """Refuse at start a rate the limiter would only reject at the first request."""
+    part = r"\d+/\d*[smhd]" + (r"(/(ip|key|user))?" if per else "")
+    if not all(re.fullmatch(part, rate.strip()) for rate in value.split(",")):
+        example = "10/m/ip,5/5m/key" if per else "20/m"
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate limit such as {example}.")
+    return value
+
+
 # Counted in the shared cache, so the limits hold across web processes when REDIS_URL is set.
+# The Django admin's login form counts in the same "login_failed" buckets (accounts/admin.py).
+# Password reset answers alike for known and unknown addresses (ACCOUNT_PREVENT_ENUMERATION)
+# and mails both, so the per-address limit also caps mail sent to someone else's inbox.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env_str("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/5m/key"),
+    "login": "30/m/ip",
+    "login_failed": _rate_limit(
+        "LOGIN_FAILED_RATE_LIMIT", env_str("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/5m/key"), per=True
+    ),
     "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    "reset_password": _rate_limit(
+        "PASSWORD_RESET_RATE_LIMIT",
+        env_str("PASSWORD_RESET_RATE_LIMIT", "20/m/ip,3/15m/key"),
+        per=True,
+    ),
     "confirm_email": "1/3m/key",
 }
 
@@ -264,6 +286,16 @@ SPECTACULAR_SETTINGS = {
 # Anonymous visitors get public pages and API lists from the shared cache for at most this many
 # seconds (programs/public_cache.py: any saved change shows at once; 0 turns the cache off).
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60, minimum=0)
+
+# Proposal writes per user (accounts/ratelimit.py): the editor's autosaves, and presses of Save or
+# Submit (each save of a submitted proposal mails a receipt). Far above what a person types;
+# beyond them the request is refused with 429 and nothing typed is lost.
+PROPOSAL_AUTOSAVE_RATE_LIMIT = _rate_limit(
+    "PROPOSAL_AUTOSAVE_RATE_LIMIT", env_str("PROPOSAL_AUTOSAVE_RATE_LIMIT", "120/m"), per=False
+)
+PROPOSAL_SAVE_RATE_LIMIT = _rate_limit(
+    "PROPOSAL_SAVE_RATE_LIMIT", env_str("PROPOSAL_SAVE_RATE_LIMIT", "20/m"), per=False
+)
 
 # Mentor and org-admin invitations stay valid this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
