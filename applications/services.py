@@ -265,7 +265,9 @@ def _issue_receipt(proposal: Proposal, now: datetime) -> Receipt:
     proposal.content_digest = digest
     from applications.tasks import send_receipt_email
 
-    transaction.on_commit(lambda: send_receipt_email.delay(receipt.pk))
+    # Robust: with the broker unreachable (a Redis restart) the error is logged and the
+    # submission, already committed, is still answered as received, not with a 500 page.
+    transaction.on_commit(lambda: send_receipt_email.delay(receipt.pk), robust=True)
     return receipt
 
 

@@ -32,6 +32,8 @@ import pytest
 import redis
 from django.core.mail.backends.filebased import EmailBackend as FileBackend
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from applications import evaluations, scheduler, services
@@ -362,3 +364,34 @@ def test_a_worker_killed_mid_mail_leaves_it_to_the_next_worker(cast, workers):
     assert workers.mails()[0]["Subject"].startswith(f"[Seasons] Receipt {receipt.number}:")
     assert wait_for(lambda: broker.unacked() == 0)
     assert broker.queued() == 0
+
+
+def test_a_submission_while_redis_is_down_is_stored_and_answered(cast, broker):
+    """The receipt mail cannot be queued while Redis is down (a restart, a failover): the
+    submission, committed before, is still answered as received, not with an error page."""
+    program = cast.program
+    program.milestones.all().delete()
+    coding_timeline(
+        program, around=MilestoneKind.CONTRIBUTOR_APPLICATIONS, at=timezone.now() + timedelta(1)
+    )
+    Registration.objects.create(user=cast.contributor, program=program, registered_at=DEADLINE)
+    proposal = services.proposal_create(
+        contributor=cast.contributor, program=program, participation=cast.participation,
+        idea=None, now=timezone.now(),
+    )  # fmt: skip
+    client = Client(raise_request_exception=False)
+    client.force_login(cast.contributor)
+    broker.stop()
+
+    response = client.post(
+        reverse("proposal_edit", args=[proposal.pk]),
+        {"title": "T", "idea": "", "abstract": "A", "body": "B", "size": "175",
+         "length_weeks": "12", "preference": "1", "action": "submit"},
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    receipt = proposal.receipts.get()
+    assert (proposal.status, receipt.submitted_at) == ("submitted", proposal.submitted_at)
+    page = client.get(response.url)
+    assert receipt.number in page.content.decode()
