@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from accounts import ratelimit
 from applications import selectors, services
 from applications.eligibility import contributor_register
 from applications.forms import ContributorProfileForm
@@ -26,6 +27,11 @@ from programs.models import MilestoneKind, MilestoneState
 
 # The window codes services attach to deadline refusals: the page then shows the closing instant.
 DEADLINE_CODES = {"window", "closed"}
+SAVES_LIMITED = (
+    "Too many saves in a short time: nothing was saved this time. Your text is still below; "
+    "press the button again in {seconds} seconds."
+)
+AUTOSAVES_LIMITED = "Saving pauses for {seconds} seconds: too many saves in a short time."
 
 
 def _coding_program(request, slug):
@@ -55,6 +61,12 @@ def _draft_data(form) -> dict:
 
 def _errors_json(form) -> dict[str, list[str]]:
     return {field: [str(m) for m in errors] for field, errors in form.errors.items()}
+
+
+def _rate_limited(request, setting: str) -> int | None:
+    """Seconds to wait when this user is over a proposal-write limit (settings.py), else None."""
+    rate = getattr(settings, setting)
+    return ratelimit.consume(scope=setting.lower(), ident=str(request.user.pk), rate=rate)
 
 
 def _login_url(next_url: str) -> str:
@@ -169,7 +181,16 @@ def proposal_edit(request, pk):
     read_only = services.proposal_is_read_only(proposal=proposal, now=now)
     refusal_code = None
     in_sync = True  # whether the page's fields are what the server holds
+    retry_after = None
     if request.method == "POST":
+        retry_after = _rate_limited(request, "PROPOSAL_SAVE_RATE_LIMIT")
+    if retry_after is not None:
+        # Nothing is stored; the page comes back holding everything that was typed.
+        form = ProposalForm(request.POST, proposal=proposal, read_only=read_only)
+        form.add_error(None, SAVES_LIMITED.format(seconds=retry_after))
+        in_sync = False
+        status = 429
+    elif request.method == "POST":
         saved = False
         form = ProposalForm(request.POST, request.FILES, proposal=proposal, read_only=read_only)
         valid = form.is_valid()
@@ -226,7 +247,10 @@ def proposal_edit(request, pk):
         # Submitted proposals are saved with the buttons only: each save issues a receipt.
         "autosave": proposal.status == ProposalStatus.DRAFT,
     }
-    return render(request, "applications/proposal_edit.html", context, status=status)
+    response = render(request, "applications/proposal_edit.html", context, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_POST
@@ -241,6 +265,16 @@ def proposal_autosave(request, pk):
         proposal = selectors.proposal_for_contributor(pk=pk, user=request.user)
     except Http404:
         return JsonResponse({"ok": False, "error": "not_found"}, status=404)
+    retry_after = _rate_limited(request, "PROPOSAL_AUTOSAVE_RATE_LIMIT")
+    if retry_after is not None:
+        # proposal.js keeps the text in the page and in local storage and tries again later.
+        message = AUTOSAVES_LIMITED.format(seconds=retry_after)
+        response = JsonResponse(
+            {"ok": False, "error": "rate_limited", "message": message, "retry_after": retry_after},
+            status=429,
+        )
+        response["Retry-After"] = str(retry_after)
+        return response
     try:
         base_revision = int(request.POST.get("revision", ""))
     except ValueError:
