@@ -12,6 +12,10 @@ What holds, and what these tests pin down:
   in the database before its mail is queued, so the job queues an unsent one again once it has
   been waiting RESEND_AFTER (15 minutes).
 - Workers and the web process reconnect to a restarted Redis by themselves.
+- While Redis is unreachable a submission is still stored and answered as received; its receipt
+  mail cannot be queued (logged). Receipt mails have no durable record of being sent, so one
+  queued when a Redis without persistence restarts is lost too; the receipt itself is stored
+  and shown on the proposal's page.
 """
 
 import ast
