@@ -6,6 +6,7 @@ rows, and accounts is below all of them.
 
 import json
 
+from allauth.core import ratelimit
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -64,6 +65,12 @@ def account_delete(request):
     refusals = privacy.account_delete_refusals(user=request.user)
     form = AccountDeleteForm(request.POST or None)
     status = 200
+    if request.method == "POST" and not refusals:
+        # The password form must not become a way to guess the password of a borrowed session:
+        # it counts against allauth's re-authentication limit (per user, in the shared cache).
+        limited = ratelimit.consume_or_429(request, action="reauthenticate", user=request.user)
+        if limited is not None:
+            return limited
     if request.method == "POST" and not refusals and form.is_valid():
         try:
             privacy.account_delete(

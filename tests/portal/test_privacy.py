@@ -467,6 +467,18 @@ def test_a_wrong_password_deletes_nothing_and_is_not_echoed(client, cast):
         privacy.account_delete(user=cast.contributor, password="", now=DEADLINE)
 
 
+def test_guessing_the_password_is_rate_limited(client, cast):
+    client.force_login(cast.contributor)
+    statuses = [
+        client.post(reverse("account_delete"), {"password": f"guess-{n}"}).status_code
+        for n in range(12)
+    ]
+    assert statuses[0] == 400 and statuses[-1] == 429
+    # Even the right password waits now.
+    assert client.post(reverse("account_delete"), {"password": PASSWORD}).status_code == 429
+    assert User.objects.filter(pk=cast.contributor.pk).exists()
+
+
 def test_managers_and_sole_org_admins_are_told_to_hand_over_first(client, cast):
     for user in (cast.manager, cast.org_admin):
         client.force_login(user)
