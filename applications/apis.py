@@ -23,7 +23,7 @@ from applications.serializers import (
     ProposalFilterSerializer,
     ProposalSerializer,
 )
-from programs.apis import query_filters
+from programs.apis import answers, query_filters
 from programs.selectors import program_get
 
 PASS_FAIL = {"pass": True, "fail": False}
@@ -36,7 +36,11 @@ def _coding_program(request, slug):
     return program
 
 
-@extend_schema(parameters=[IdeaFilterSerializer], tags=["ideas"])
+@extend_schema(
+    parameters=[IdeaFilterSerializer],
+    tags=["ideas"],
+    responses=answers(IdeaSerializer, 400, 404),
+)
 class IdeaListApi(generics.ListAPIView):
     """Public: a coding program's ideas (?program= required), filtered as on the ideas page."""
 
@@ -55,7 +59,11 @@ class IdeaListApi(generics.ListAPIView):
         )
 
 
-@extend_schema(parameters=[ProgramQuerySerializer], tags=["projects"])
+@extend_schema(
+    parameters=[ProgramQuerySerializer],
+    tags=["projects"],
+    responses=answers(AcceptedProjectSerializer, 400, 404),
+)
 class AcceptedProjectListApi(generics.ListAPIView):
     """Public: a coding program's accepted projects once announced (?program= required)."""
 
@@ -70,7 +78,11 @@ class AcceptedProjectListApi(generics.ListAPIView):
         )
 
 
-@extend_schema(parameters=[ProgramQuerySerializer], tags=["projects"])
+@extend_schema(
+    parameters=[ProgramQuerySerializer],
+    tags=["projects"],
+    responses=answers(DocProjectSerializer, 400, 404),
+)
 class DocProjectListApi(generics.ListAPIView):
     """Public: a docs program's submitted doc-project proposals with budgets (?program=)."""
 
@@ -88,7 +100,11 @@ class DocProjectListApi(generics.ListAPIView):
         )
 
 
-@extend_schema(parameters=[ProposalFilterSerializer], tags=["proposals"])
+@extend_schema(
+    parameters=[ProposalFilterSerializer],
+    tags=["proposals"],
+    responses=answers(ProposalSerializer, 400, 404),
+)
 class MyProposalListApi(generics.ListAPIView):
     """The caller's own proposals in a coding program (?program= required), withdrawn ones
     left out as on "My proposals"."""
@@ -104,7 +120,11 @@ class MyProposalListApi(generics.ListAPIView):
         return proposals.select_related("program").filter(**filters)
 
 
-@extend_schema(parameters=[OrgProposalFilterSerializer], tags=["proposals"])
+@extend_schema(
+    parameters=[OrgProposalFilterSerializer],
+    tags=["proposals"],
+    responses=answers(OrgProposalSerializer, 400, 404),
+)
 class OrgProposalListApi(generics.ListAPIView):
     """An organization's submitted proposals with review figures, for its mentors and admins
     and the program's managers; anyone else gets 404."""
@@ -123,7 +143,7 @@ class OrgProposalListApi(generics.ListAPIView):
         return proposals.select_related("program").filter(**filters)
 
 
-@extend_schema(tags=["proposals"])
+@extend_schema(tags=["proposals"], responses=answers(ProposalDetailSerializer, 404))
 class ProposalDetailApi(generics.RetrieveAPIView):
     """One proposal: its contributor's own, or a submitted one of an organization the caller
     mentors, administers or whose program they manage; 404 for anyone else."""
@@ -138,7 +158,7 @@ class ProposalDetailApi(generics.RetrieveAPIView):
             return selectors.proposal_for_reviewer(pk=pk, user=user)
 
 
-@extend_schema(tags=["evaluations"])
+@extend_schema(tags=["evaluations"], responses=answers(MyProjectSerializer, 400))
 class MyProjectListApi(generics.ListAPIView):
     """Projects the caller works on: as contributor, assigned mentor or org admin."""
 
@@ -166,7 +186,7 @@ class ProjectEvaluationsApi(APIView):
     """A project's evaluation periods: whether each is filed and, where the caller may read it,
     the mentor's pass or fail; 404 for anyone outside the project's team."""
 
-    @extend_schema(responses=ProjectEvaluationsSerializer, tags=["evaluations"])
+    @extend_schema(responses=answers(ProjectEvaluationsSerializer, 404), tags=["evaluations"])
     def get(self, request, pk: int):
         project, role = selectors_evaluations.project_for_viewer(pk=pk, viewer=request.user)
         rows = selectors_evaluations.period_rows(

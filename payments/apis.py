@@ -5,10 +5,14 @@ from rest_framework import generics
 
 from payments.selectors import payouts_for_viewer
 from payments.serializers import PayoutFilterSerializer, PayoutSerializer
-from programs.apis import query_filters
+from programs.apis import answers, query_filters
 
 
-@extend_schema(parameters=[PayoutFilterSerializer], tags=["payouts"])
+@extend_schema(
+    parameters=[PayoutFilterSerializer],
+    tags=["payouts"],
+    responses=answers(PayoutSerializer, 400, 404),
+)
 class PayoutListApi(generics.ListAPIView):
     """Payouts the caller may see: a manager their programs', an org admin their organization's,
     a payee their own; filtered by ?program=, ?status=, ?milestone=, ?currency=."""

@@ -6,8 +6,11 @@ import json
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
+
+PAGE_SIZE_INVALID = "Give page_size as a whole number from 1 (at most 500 are returned)."
 
 
 class LateRowPaginator(Paginator):
@@ -31,6 +34,24 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    # The schema says `page` is an integer: "last" is not one.
+    last_page_strings = ()
+
+    def get_page_size(self, request):
+        """The requested page size, capped; one that is not a positive integer is a 400 rather
+        than silently the default (schemathesis found `?page_size=false` answered 200)."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if not raw:  # absent or empty, like every optional parameter
+            return self.page_size
+        if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+            raise ValidationError({self.page_size_query_param: [PAGE_SIZE_INVALID]})
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 def _flatten(value, prefix="") -> dict:

@@ -6,6 +6,8 @@ from programs.public_cache import public_cache
 
 admin.site.site_header = "Seasons administration"
 admin.site.site_title = "Seasons"
+# The API answers JSON even for addresses that match no pattern.
+handler404 = views.not_found
 
 # The public pages come first: Django tries the patterns in order, and at a deadline most
 # requests are for programs, ideas, statistics and the API, not sign-in or the admin.

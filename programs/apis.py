@@ -1,7 +1,8 @@
 """API views of programs, organizations and the caller's roles: thin, reads through selectors."""
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,6 +12,7 @@ from accounts.models import ApiToken
 from programs import selectors
 from programs.models import Organization, ParticipationStatus, ProgramManager
 from programs.serializers import (
+    ErrorSerializer,
     MeSerializer,
     OrganizationDetailSerializer,
     OrganizationFilterSerializer,
@@ -19,6 +21,22 @@ from programs.serializers import (
     ProgramFilterSerializer,
     ProgramSerializer,
 )
+
+_ERRORS = {
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid parameters, with messages."),
+    401: OpenApiResponse(ErrorSerializer, description="No credentials, or an unknown token."),
+    403: OpenApiResponse(ErrorSerializer, description="Signed in but not allowed."),
+    404: OpenApiResponse(ErrorSerializer, description="No such object, or not yours to see."),
+    429: OpenApiResponse(ErrorSerializer, description="Too many requests; try again later."),
+}
+
+
+def answers(ok, *errors: int) -> dict:
+    """The responses of an operation for the schema: its body and the errors it can answer.
+    Every operation can answer 401 (an unknown or revoked token, even on a public endpoint),
+    404 (an unknown ?format=, a page past the end) and 429 (throttled)."""
+    codes = sorted({*errors, 401, 404, 429})
+    return {200: ok, **{code: _ERRORS[code] for code in codes}}
 
 
 def query_filters(request: Request, serializer_class) -> dict:
@@ -45,7 +63,11 @@ def organizations_listed(*, viewer, program=None) -> QuerySet[Organization]:
     return organizations.prefetch_related("tags")
 
 
-@extend_schema(parameters=[ProgramFilterSerializer], tags=["programs"])
+@extend_schema(
+    parameters=[ProgramFilterSerializer],
+    tags=["programs"],
+    responses=answers(ProgramSerializer, 400, 404),
+)
 class ProgramListApi(generics.ListAPIView):
     """Public: the programs the caller may see, with ?kind=, ?year= and ?series= filters."""
 
@@ -58,7 +80,7 @@ class ProgramListApi(generics.ListAPIView):
         return selectors.program_list(viewer=self.request.user).filter(**filters)
 
 
-@extend_schema(tags=["programs"])
+@extend_schema(tags=["programs"], responses=answers(ProgramDetailSerializer, 404))
 class ProgramDetailApi(generics.RetrieveAPIView):
     """Public: one program with its timeline."""
 
@@ -70,7 +92,11 @@ class ProgramDetailApi(generics.RetrieveAPIView):
         return selectors.program_get(slug=self.kwargs["slug"], viewer=self.request.user)
 
 
-@extend_schema(parameters=[OrganizationFilterSerializer], tags=["organizations"])
+@extend_schema(
+    parameters=[OrganizationFilterSerializer],
+    tags=["organizations"],
+    responses=answers(OrganizationSerializer, 400, 404),
+)
 class OrganizationListApi(generics.ListAPIView):
     """Public: accepted organizations, of one program with ?program=<slug>."""
 
@@ -86,7 +112,7 @@ class OrganizationListApi(generics.ListAPIView):
         return organizations_listed(viewer=self.request.user, program=program).order_by("name")
 
 
-@extend_schema(tags=["organizations"])
+@extend_schema(tags=["organizations"], responses=answers(OrganizationDetailSerializer, 404))
 class OrganizationDetailApi(generics.RetrieveAPIView):
     """Public: one organization and the participations the caller may see."""
 
@@ -122,7 +148,7 @@ def roles_of(*, user, token=None) -> dict:
 class MeApi(APIView):
     """The caller and the roles they hold (authenticated)."""
 
-    @extend_schema(responses=MeSerializer, tags=["me"])
+    @extend_schema(responses=answers(MeSerializer), tags=["me"])
     def get(self, request):
         token = request.auth if isinstance(request.auth, ApiToken) else None
         return Response(MeSerializer(roles_of(user=request.user, token=token)).data)

@@ -132,3 +132,9 @@ class MeSerializer(serializers.Serializer):
     is_contributor = serializers.BooleanField()
     is_writer = serializers.BooleanField()
     token = TokenInfoSerializer(allow_null=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of a 401, 403, 404 or 429: one sentence."""
+
+    detail = serializers.CharField()

@@ -7,15 +7,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from programs import selectors as program_selectors
+from programs.apis import answers
 from reports.models import Publication
 from reports.statistics import program_statistics, public_view
 
 
 @extend_schema(
     tags=["statistics"],
-    responses={
-        200: OpenApiResponse(description="The program's statistics, small cells suppressed.")
-    },
+    responses=answers(
+        OpenApiResponse(description="The program's statistics, small cells suppressed."), 404
+    ),
 )
 class ProgramStatisticsApi(APIView):
     """Public: a program's statistics as anyone may see them (cells under 5 people are "<5")."""
@@ -34,7 +35,7 @@ class ProgramStatisticsApi(APIView):
 
 @extend_schema(
     tags=["statistics"],
-    responses={200: OpenApiResponse(description="Current publications with their signatures.")},
+    responses=answers(OpenApiResponse(description="Current publications with their signatures.")),
 )
 class PublicationListApi(APIView):
     """Public: the current (not superseded) publications, each with its digest and signature."""
