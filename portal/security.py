@@ -12,6 +12,11 @@ from django.conf import settings
 from django.shortcuts import render
 
 HEADER = "Content-Security-Policy"
+# The API's HTML pages (DRF's browsable API, Swagger UI, ReDoc) are other projects' UIs that set
+# styles inline; their scripts stay limited to our static files. Decided from the request and
+# the content type, so a page replayed from the public cache gets the same policy.
+API_PATH = "/api/"
+API_PAGES = {"style-src": ["'unsafe-inline'"]}
 
 
 def policy_header(policy: dict[str, list[str]]) -> str:
@@ -44,8 +49,14 @@ class ContentSecurityPolicyMiddleware:
         if settings.DEBUG and response.status_code in (404, 500):
             return response
         policy = {name: list(sources) for name, sources in settings.CONTENT_SECURITY_POLICY.items()}
-        for name, sources in getattr(response, "csp_update", {}).items():
-            policy[name] = [*policy.get(name, policy.get("default-src", [])), *sources]
+        updates = [getattr(response, "csp_update", {})]
+        if request.path.startswith(API_PATH) and response.get("Content-Type", "").startswith(
+            "text/html"
+        ):
+            updates.append(API_PAGES)
+        for update in updates:
+            for name, sources in update.items():
+                policy[name] = [*policy.get(name, policy.get("default-src", [])), *sources]
         response.headers.setdefault(HEADER, policy_header(policy))
         return response
 

@@ -129,18 +129,35 @@ def test_a_page_replayed_from_the_public_cache_carries_the_headers(production, h
     assert second["X-Frame-Options"] == "DENY"
 
 
+def test_site_pages_and_api_data_allow_no_inline_style(production, https):
+    for url in ["/programs/", "/api/v1/programs/"]:
+        assert csp(https.get(url))["style-src"] == ["'self'"], url
+
+
 @pytest.mark.parametrize("name", ["api_docs", "api_redoc"])
 def test_the_api_docs_allow_inline_styles_but_no_inline_script(production, https, name):
     response = https.get(reverse(name))
     assert response.status_code == 200
     assert_secure_headers(response)
     assert csp(response)["style-src"] == ["'self'", "'unsafe-inline'"]
+    if name == "api_redoc":  # its search runs in a worker made from a blob
+        assert csp(response)["worker-src"] == ["'self'", "blob:"]
+    else:
+        assert "worker-src" not in csp(response)
     html = response.text
     assert "fonts.googleapis.com" not in html
     # Every script is a file of our own origin: Swagger UI's set-up comes from ?script.
     assert inline_scripts(html) == []
     for src in re.findall(r'<script[^>]*\bsrc="([^"]+)"', html):
         assert src.startswith("/"), src
+
+
+def test_the_browsable_api_allows_inline_styles_but_no_inline_script(production, https):
+    page = https.get("/api/v1/programs/", HTTP_ACCEPT="text/html")
+    assert page["Content-Type"].startswith("text/html")
+    assert_secure_headers(page)
+    assert csp(page)["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert inline_scripts(page.text) == []
 
 
 def test_the_swagger_setup_script_is_served_from_its_own_url(production, https):
