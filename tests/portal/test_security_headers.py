@@ -38,6 +38,7 @@ SECURITY_SETTINGS = [
     "CSRF_COOKIE_SECURE",
     "CSRF_FAILURE_VIEW",
     "CONTENT_SECURITY_POLICY",
+    "SILENCED_SYSTEM_CHECKS",
 ]
 
 
@@ -45,11 +46,11 @@ SECURITY_SETTINGS = [
 def production_settings():
     """production.py's values, imported in a fresh interpreter as gunicorn would."""
     script = (
-        "import json; from portal.settings import production as p; "
-        f"print(json.dumps({{name: getattr(p, name) for name in {SECURITY_SETTINGS!r}}}))"
+        "import json; from django.conf import settings as s; "
+        f"print(json.dumps({{name: getattr(s, name) for name in {SECURITY_SETTINGS!r}}}))"
     )
     env = {**os.environ, **production_env(), "ALLOWED_HOSTS": HOST}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["DJANGO_SETTINGS_MODULE"] = "portal.settings.production"
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
@@ -96,6 +97,8 @@ def test_production_settings_are_the_hardened_ones(production):
     assert production["ALLOWED_HOSTS"] == [HOST]
     assert production["SECURE_SSL_REDIRECT"] is True
     assert production["SESSION_COOKIE_SECURE"] is True
+    # `check --deploy` passes (tests/portal/test_settings.py) with no warning silenced.
+    assert production["SILENCED_SYSTEM_CHECKS"] == []
 
 
 @pytest.mark.parametrize(
