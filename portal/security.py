@@ -1,7 +1,7 @@
 """Content-Security-Policy on every response, and the friendly page of a CSRF refusal.
 
 Django 5.2 has no CSP support of its own. The policy lives in settings.CONTENT_SECURITY_POLICY
-(directive -> sources); a view that needs more (the API docs) widens it for its own responses
+(directive -> sources); a view that needs more (ReDoc's worker) widens it for its own responses
 with `csp_update`. The middleware sits right below SecurityMiddleware, so static files and
 pages replayed from the public cache get the header like every rendered page.
 """
@@ -40,6 +40,8 @@ def csp_update(**directives: list[str]):
 
 
 class ContentSecurityPolicyMiddleware:
+    """Sets the policy on every response that does not carry one already."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
