@@ -34,6 +34,8 @@ from applications.models import (
     StatementOfInterest,
 )
 from applications.models.evaluations import ReminderLog
+from audit.models import DELETED_ACTOR, AuditEntry
+from audit.services import audit_record
 from payments.models import Milestone, Payout, PayoutStatus, PayoutStatusChange
 from portal import privacy
 from programs.models import Invitation, Membership, Role
@@ -326,6 +328,10 @@ def test_deleting_a_contributor_keeps_payouts_and_counts_without_them(client, ca
     other_browser.force_login(contributor)
     assert Session.objects.count() == 2
     ReminderLog.objects.create(subject="period:1", kind="opened", email=contributor.email)
+    entry = audit_record(
+        actor=contributor, action="proposal.submit", obj=project.proposal, before={}, after={},
+        at=DEADLINE,
+    )  # fmt: skip
     statistics = program_statistics(program=cast.program)
     history = list(
         PayoutStatusChange.objects.filter(payout=stipend).values_list(
@@ -342,6 +348,8 @@ def test_deleting_a_contributor_keeps_payouts_and_counts_without_them(client, ca
     assert not EmailAddress.objects.filter(email__iexact="contributor@example.org").exists()
     assert not ReminderLog.objects.exists()
     assert not Session.objects.exists()
+    entry = AuditEntry.objects.get(pk=entry.pk)
+    assert (entry.actor, entry.actor_label) == (None, DELETED_ACTOR)
     # The payout: whose it was, without who; what accounting needs is unchanged.
     stipend_now = Payout.objects.get(pk=stipend.pk)
     assert stipend_now.payee is None
