@@ -27,6 +27,7 @@ from applications.models import (
     SurveyResponse,
     WriterProfile,
 )
+from audit.services import audit_record
 from programs.models import (
     Membership,
     Milestone,
@@ -145,7 +146,7 @@ def org_apply(
                 )
         except IntegrityError:
             raise ValidationError(ALREADY_APPLIED.format(org=organization)) from None
-        membership_add(participation=participation, user=by, role=Role.ORG_ADMIN)
+        membership_add(participation=participation, user=by, role=Role.ORG_ADMIN, by=by)
         if program.is_docs:
             DocProposal.objects.create(participation=participation, title="")
     return participation
@@ -326,21 +327,41 @@ def doc_proposal_submit(*, proposal: DocProposal, by, now: datetime) -> DocPropo
     if problems:
         raise ValidationError([p.message for p in problems], code="budget")
     with transaction.atomic():
+        before = {"status": proposal.status, "budget_requested": participation.budget_requested}
         proposal.status = DocProposalStatus.SUBMITTED
         proposal.submitted_at = now
         proposal.save(update_fields=["status", "submitted_at"])
         participation.budget_requested = sum((i["amount"] for i in items), Decimal(0))
         participation.save(update_fields=["budget_requested"])
+        audit_record(
+            actor=by,
+            action="doc_proposal.submit",
+            obj=proposal,
+            before=before,
+            after={"status": proposal.status, "budget_requested": participation.budget_requested},
+            program=participation.program_id,
+            at=now,
+        )
     return proposal
 
 
 def participation_decide(*, participation: Participation, by, accept: bool, now: datetime):
     """A manager accepts or rejects an organization's application."""
     _check_manager(participation.program, by)
+    before = {"status": participation.status}
     participation.status = ParticipationStatus.ACCEPTED if accept else ParticipationStatus.REJECTED
     participation.decided_at = now
     participation.decided_by = by
-    participation.save(update_fields=["status", "decided_at", "decided_by"])
+    with transaction.atomic():
+        participation.save(update_fields=["status", "decided_at", "decided_by"])
+        audit_record(
+            actor=by,
+            action="participation.decide",
+            obj=participation,
+            before=before,
+            after={"status": participation.status},
+            at=now,
+        )
     return participation
 
 
@@ -424,6 +445,21 @@ def writer_hire(
         hire.full_clean(validate_constraints=False)
         with transaction.atomic():
             hire.save()
+            audit_record(
+                actor=by,
+                action="hire.create",
+                obj=hire,
+                before={},
+                after={
+                    "writer": writer.pk,
+                    "agreed_hours": agreed_hours,
+                    "hours_per_week": hours_per_week,
+                    "compensation": compensation,
+                    "currency": hire.currency,
+                },
+                program=program,
+                at=now,
+            )
     except IntegrityError:
         raise ValidationError(ALREADY_HIRED.format(writer=writer)) from None
     return hire
@@ -506,9 +542,20 @@ def case_study_submit(*, case_study: CaseStudy, by, now: datetime) -> CaseStudy:
         missing["deliverables"] = ["List at least one deliverable with its % complete."]
     if missing:
         raise ValidationError(missing)
+    before = {"status": case_study.status}
     case_study.status = CaseStudyStatus.SUBMITTED
     case_study.submitted_at = now
-    case_study.save(update_fields=["status", "submitted_at"])
+    with transaction.atomic():
+        case_study.save(update_fields=["status", "submitted_at"])
+        audit_record(
+            actor=by,
+            action="case_study.submit",
+            obj=case_study,
+            before=before,
+            after={"status": case_study.status},
+            program=case_study.participation.program_id,
+            at=now,
+        )
     return case_study
 
 
@@ -526,7 +573,17 @@ def case_study_review(
     case_study.review_note = note
     case_study.reviewed_at = now
     case_study.reviewed_by = by
-    case_study.save(update_fields=["status", "review_note", "reviewed_at", "reviewed_by"])
+    with transaction.atomic():
+        case_study.save(update_fields=["status", "review_note", "reviewed_at", "reviewed_by"])
+        audit_record(
+            actor=by,
+            action="case_study.review",
+            obj=case_study,
+            before={"status": CaseStudyStatus.SUBMITTED},
+            after={"status": case_study.status, "review_note": note},
+            program=case_study.participation.program_id,
+            at=now,
+        )
     return case_study
 
 

@@ -18,6 +18,7 @@ from applications.models import (
     QuestionType,
     Side,
 )
+from audit.services import audit_record
 from programs.models import Membership, MilestoneKind, Participation, Program, Role
 from programs.services import is_program_manager
 
@@ -184,9 +185,19 @@ def project_change_length(*, project: Project, by, weeks: int, now: datetime) ->
     if now >= first_opens:
         raise ValidationError(LENGTH_LOCKED.format(opens=_fmt(first_opens)))
     with transaction.atomic():
+        before = {"length_weeks": project.length_weeks, "coding_ends_at": project.coding_ends_at}
         project.length_weeks = weeks
         project.coding_ends_at = project.coding_starts_at + timedelta(weeks=weeks)
         project.save(update_fields=["length_weeks", "coding_ends_at"])
+        audit_record(
+            actor=by,
+            action="project.change_length",
+            obj=project,
+            before=before,
+            after={"length_weeks": weeks, "coding_ends_at": project.coding_ends_at},
+            program=program,
+            at=now,
+        )
         project.periods.all().delete()  # none has opened, so none holds an evaluation
         periods_ensure_for_project(project)
     return project
@@ -272,21 +283,37 @@ def evaluation_submit(*, period: EvaluationPeriod, by, answers: dict, now: datet
         with transaction.atomic():
             evaluation.save()
             EvaluationPeriod.objects.filter(pk=period.pk).update(status=PeriodStatus.SUBMITTED)
+            audit_record(
+                actor=by,
+                action="evaluation.submit",
+                obj=evaluation,
+                before={"period_status": period.status},
+                after={
+                    "period": period.pk,
+                    "period_status": PeriodStatus.SUBMITTED,
+                    "passed": evaluation.passed,
+                    "status": evaluation.status,
+                },
+                program=period.participation.program_id,
+                at=now,
+            )
     except IntegrityError:
         raise ValidationError(ALREADY, code="already") from None
     period.status = PeriodStatus.SUBMITTED
     if project is not None:
         if period.side == Side.MENTOR and evaluation.passed is False:
-            project_end(project=project, passed=False, reason=f"failed the {period.kind}", now=now)
+            project_end(
+                project=project, passed=False, reason=f"failed the {period.kind}", now=now, by=by
+            )
         elif period.kind == EvaluationKind.FINAL:
-            _pass_if_complete(project, now)
+            _pass_if_complete(project, now, by)
     transaction.on_commit(
         lambda: evaluation_submitted.send(sender=Evaluation, evaluation=evaluation)
     )
     return evaluation
 
 
-def _pass_if_complete(project: Project, now: datetime) -> None:
+def _pass_if_complete(project: Project, now: datetime, by=None) -> None:
     """A project passes once both final evaluations are in and the mentor side passed it: the
     mentor's pass alone does not do it while the contributor's final may still be missed."""
     finals = {
@@ -296,14 +323,25 @@ def _pass_if_complete(project: Project, now: datetime) -> None:
         ).select_related("period")
     }
     if Side.CONTRIBUTOR in finals and finals.get(Side.MENTOR) and finals[Side.MENTOR].passed:
-        project_end(project=project, passed=True, reason="passed the final", now=now)
+        project_end(project=project, passed=True, reason="passed the final", now=now, by=by)
 
 
-def project_end(*, project: Project, passed: bool, reason: str, now: datetime) -> bool:
-    """End an active project once (pass or fail); returns whether this call ended it."""
-    changed = Project.objects.filter(pk=project.pk, status="active").update(
-        status="passed" if passed else "failed", ended_at=now, end_reason=reason
-    )
+def project_end(*, project: Project, passed: bool, reason: str, now: datetime, by=None) -> bool:
+    """End an active project once (pass or fail); returns whether this call ended it. `by` is
+    whoever filed the deciding evaluation, None for the scheduler."""
+    after = {"status": "passed" if passed else "failed", "ended_at": now, "end_reason": reason}
+    with transaction.atomic():
+        changed = Project.objects.filter(pk=project.pk, status="active").update(**after)
+        if changed:
+            audit_record(
+                actor=by,
+                action="project.end",
+                obj=project,
+                before={"status": "active"},
+                after=after,
+                program=project.participation.program_id,
+                at=now,
+            )
     if changed:
         project.refresh_from_db()
         transaction.on_commit(

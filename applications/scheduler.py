@@ -34,6 +34,7 @@ from applications.models import (
     Survey,
     SurveyResponse,
 )
+from audit.services import audit_record_many
 from programs.models import (
     Membership,
     Milestone,
@@ -129,12 +130,29 @@ def periods_mark_missed(*, now: datetime) -> list[int]:
         )
         if not claimed:
             return []
+        # What each period was, for the audit log, read while its row is locked.
+        groups: dict[tuple[int, str], list[int]] = {}
+        for pk, program_id, status in EvaluationPeriod.objects.filter(pk__in=claimed).values_list(
+            "pk", "participation__program_id", "status"
+        ):
+            groups.setdefault((program_id, status), []).append(pk)
         EvaluationPeriod.objects.filter(pk__in=claimed, status__in=_DUE).update(
             status=PeriodStatus.MISSED
         )
+        for (program_id, status), ids in groups.items():
+            audit_record_many(
+                actor=None,
+                action="evaluation_period.miss",
+                model=EvaluationPeriod,
+                object_ids=ids,
+                before={"status": status},
+                after={"status": PeriodStatus.MISSED},
+                program=program_id,
+                at=now,
+            )
         coding = (
             EvaluationPeriod.objects.filter(pk__in=claimed, project__isnull=False)
-            .select_related("project")
+            .select_related("project__participation")
             .order_by("closes_at", "pk")
         )
         for period in coding:

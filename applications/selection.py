@@ -22,6 +22,7 @@ from django.db.models import Count
 
 from applications.evaluations import periods_ensure_for_project
 from applications.models import Project, Proposal, ProposalStatus
+from audit.services import audit_record_many
 from programs.models import MilestoneKind, Participation, ParticipationStatus, Program
 from programs.services import is_program_manager
 
@@ -190,9 +191,23 @@ def program_announce(*, program: Program, by, now: datetime) -> list[Project]:
                 periods_ensure_for_project(project)
                 projects.append(project)
         Proposal.objects.filter(pk__in=accepted_ids).update(status=ProposalStatus.ACCEPTED)
-        Proposal.objects.filter(program=program, status=ProposalStatus.SUBMITTED).update(
-            status=ProposalStatus.REJECTED
-        )
+        rejected = Proposal.objects.filter(program=program, status=ProposalStatus.SUBMITTED)
+        rejected_ids = list(rejected.values_list("pk", flat=True))
+        rejected.filter(pk__in=rejected_ids).update(status=ProposalStatus.REJECTED)
+        for action, ids, status in [
+            ("proposal.accept", accepted_ids, ProposalStatus.ACCEPTED),
+            ("proposal.reject", rejected_ids, ProposalStatus.REJECTED),
+        ]:
+            audit_record_many(
+                actor=by,
+                action=action,
+                model=Proposal,
+                object_ids=ids,
+                before={"status": ProposalStatus.SUBMITTED},
+                after={"status": status},
+                program=program,
+                at=now,
+            )
         from applications.tasks import send_announcement_emails
 
         transaction.on_commit(lambda: send_announcement_emails.delay(program.pk))

@@ -20,6 +20,7 @@ from applications.models import (
     Registration,
     Score,
 )
+from audit.services import audit_record
 from programs.models import (
     Membership,
     Milestone,
@@ -323,6 +324,14 @@ def proposal_submit(*, proposal: Proposal, by, now: datetime) -> Receipt:
                 proposal.status = ProposalStatus.SUBMITTED
                 proposal.submission_slot = slot
                 proposal.submitted_at = now
+                audit_record(
+                    actor=by,
+                    action="proposal.submit",
+                    obj=proposal,
+                    before={"status": ProposalStatus.DRAFT},
+                    after={"status": proposal.status, "submission_slot": slot},
+                    at=now,
+                )
                 return _issue_receipt(proposal, now)
         except IntegrityError:
             continue
@@ -334,9 +343,20 @@ def proposal_withdraw(*, proposal: Proposal, by, now: datetime) -> Proposal:
     _check_contributor(proposal, by)
     if proposal.status not in {ProposalStatus.SUBMITTED, ProposalStatus.DRAFT}:
         raise ValidationError(NOT_EDITABLE.format(status=proposal.get_status_display().lower()))
-    Proposal.objects.filter(pk=proposal.pk).update(
-        status=ProposalStatus.WITHDRAWN, submission_slot=None, rank=None
-    )
+    withdrawn = {"status": ProposalStatus.WITHDRAWN, "submission_slot": None, "rank": None}
+    with transaction.atomic():
+        before = (
+            Proposal.objects.select_for_update().filter(pk=proposal.pk).values(*withdrawn).get()
+        )
+        Proposal.objects.filter(pk=proposal.pk).update(**withdrawn)
+        audit_record(
+            actor=by,
+            action="proposal.withdraw",
+            obj=proposal,
+            before=before,
+            after=withdrawn,
+            at=now,
+        )
     proposal.refresh_from_db()
     return proposal
 
@@ -408,10 +428,21 @@ def proposal_unassign_mentor(*, proposal: Proposal, by, mentor, now: datetime) -
     if mentor.pk != by.pk and Role.ORG_ADMIN not in roles:
         raise PermissionDenied(NOT_ORG_ADMIN)
     _check_ranking_open(proposal.participation, now)
-    ProposalMentor.objects.filter(proposal=proposal, mentor=mentor).delete()
-    # A ranked proposal must keep a mentor: without one it leaves the ranking.
-    if not proposal.mentorships.exists():
-        Proposal.objects.filter(pk=proposal.pk).update(rank=None)
+    with transaction.atomic():
+        ProposalMentor.objects.filter(proposal=proposal, mentor=mentor).delete()
+        # A ranked proposal must keep a mentor: without one it leaves the ranking.
+        if not proposal.mentorships.exists():
+            rank = Proposal.objects.filter(pk=proposal.pk).values_list("rank", flat=True).get()
+            if rank is not None:
+                Proposal.objects.filter(pk=proposal.pk).update(rank=None)
+                audit_record(
+                    actor=by,
+                    action="proposal.unrank",
+                    obj=proposal,
+                    before={"rank": rank},
+                    after={"rank": None},
+                    at=now,
+                )
 
 
 def _check_admin(participation: Participation, by) -> None:
@@ -438,11 +469,31 @@ def proposals_rank(
             raise ValidationError(RANK_NEEDS_MENTOR.format(title=proposal))
         ranked.append(proposal)
     with transaction.atomic():
-        participation.proposals.filter(rank__isnull=False).update(rank=None)
+        was_ranked = participation.proposals.filter(rank__isnull=False)
+        before = {pk: {"rank": rank} for pk, rank in was_ranked.values_list("pk", "rank")}
+        was_ranked.update(rank=None)
+        after = {pk: {"rank": None} for pk in before}
         for position, proposal in enumerate(ranked, start=1):
+            before.setdefault(proposal.pk, {"rank": None})
+            if proposal.duplicate_of_id is not None:
+                before[proposal.pk]["duplicate_of"] = proposal.duplicate_of_id
             proposal.rank = position
             proposal.duplicate_of = None
             proposal.save(update_fields=["rank", "duplicate_of"])
+            after[proposal.pk] = {"rank": position, "duplicate_of": None}
+        # One entry per proposal whose place changed; the others' rows stay as they were.
+        for pk, old in before.items():
+            new = {key: after[pk].get(key) for key in old}
+            if new != old:
+                audit_record(
+                    actor=by,
+                    action="proposal.rank",
+                    obj=Proposal(pk=pk),
+                    before=old,
+                    after=new,
+                    program=participation.program_id,
+                    at=now,
+                )
     return ranked
 
 
@@ -457,9 +508,27 @@ def proposal_mark_duplicate(
             raise ValidationError(DUPLICATE_SELF)
         if of.participation_id != proposal.participation_id:
             raise ValidationError(RANK_NOT_SUBMITTED)
-    Proposal.objects.filter(pk=proposal.pk).update(
-        duplicate_of=of, rank=None if of is not None else proposal.rank
-    )
+    with transaction.atomic():
+        before = (
+            Proposal.objects.select_for_update()
+            .filter(pk=proposal.pk)
+            .values("duplicate_of", "rank")
+            .get()
+        )
+        after = {
+            "duplicate_of": of.pk if of is not None else None,
+            "rank": None if of is not None else before["rank"],
+        }
+        Proposal.objects.filter(pk=proposal.pk).update(**after)
+        if after != before:
+            audit_record(
+                actor=by,
+                action="proposal.mark_duplicate",
+                obj=proposal,
+                before=before,
+                after=after,
+                at=now,
+            )
     proposal.refresh_from_db()
     return proposal
 

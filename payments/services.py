@@ -17,6 +17,7 @@ from applications.models import (
     Project,
     Side,
 )
+from audit.services import audit_record
 from payments.models import (
     CountryFactor,
     ExpenseType,
@@ -90,6 +91,23 @@ def _reference(program: Program, milestone: str, subject: str) -> str:
 # Records created by the scheduler ---------------------------------------------------------
 
 
+def _audit_created(payout: Payout, *, by, now: datetime) -> None:
+    audit_record(
+        actor=by,
+        action="payout.create",
+        obj=payout,
+        before={},
+        after={
+            "status": payout.status,
+            "milestone": payout.milestone,
+            "amount": payout.amount,
+            "currency": payout.currency,
+            "reference": payout.reference,
+        },
+        at=now,
+    )
+
+
 def _create(*, now: datetime, payee_slug: str = "", **fields) -> Payout | None:
     """Create the payout unless its (project or grant, milestone) already has one, or its share
     is nothing (a program may set a 0% part)."""
@@ -111,6 +129,7 @@ def _create(*, now: datetime, payee_slug: str = "", **fields) -> Payout | None:
             PayoutStatusChange.objects.create(
                 payout=payout, to_status=PayoutStatus.DRAFT, at=now, reason="milestone reached"
             )
+            _audit_created(payout, by=None, now=now)
     except IntegrityError:
         return None  # already recorded, by an earlier or a concurrent run
     return payout
@@ -334,6 +353,14 @@ def payout_transition(
         PayoutStatusChange.objects.create(
             payout=payout, from_status=current, to_status=to, by=by, at=now, reason=reason[:300]
         )
+        audit_record(
+            actor=by,
+            action="payout.transition",
+            obj=payout,
+            before={"status": current},
+            after={"status": to, **fields, **({"reason": reason[:300]} if reason else {})},
+            at=now,
+        )
     payout.refresh_from_db()
     if to == PayoutStatus.APPROVED:
         # Mirror it on OpenCollective now rather than at the next sync (a no-op without a token).
@@ -379,4 +406,5 @@ def writer_payment_record(
         PayoutStatusChange.objects.create(
             payout=payout, to_status=PayoutStatus.DRAFT, by=by, at=now, reason="recorded"
         )
+        _audit_created(payout, by=by, now=now)
     return payout

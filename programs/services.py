@@ -9,7 +9,9 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from audit.services import audit_record, audit_record_many
 from programs.models import (
     Invitation,
     InvitationStatus,
@@ -51,7 +53,7 @@ def is_program_manager(*, user, program: Program) -> bool:
     return user.is_superuser or program.managers.filter(user=user).exists()
 
 
-def manager_grant(*, program: Program, user) -> ProgramManager:
+def manager_grant(*, program: Program, user, by=None) -> ProgramManager:
     """Make the user a manager of the program, with access to the admin for its data."""
     group, _ = Group.objects.get_or_create(name=MANAGERS_GROUP)
     perms = Permission.objects.filter(content_type__app_label__in=MANAGER_APP_LABELS)
@@ -60,15 +62,36 @@ def manager_grant(*, program: Program, user) -> ProgramManager:
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
-    manager, _ = ProgramManager.objects.get_or_create(program=program, user=user)
+    with transaction.atomic():
+        manager, created = ProgramManager.objects.get_or_create(program=program, user=user)
+        if created:
+            audit_record(
+                actor=by,
+                action="manager.grant",
+                obj=manager,
+                before={},
+                after={"user": user.pk},
+                at=timezone.now(),
+            )
     return manager
 
 
-def membership_add(*, participation: Participation, user, role: str) -> Membership:
+def membership_add(*, participation: Participation, user, role: str, by=None) -> Membership:
     """Give the user a role in the participation (idempotent)."""
-    membership, _ = Membership.objects.get_or_create(
-        participation=participation, user=user, role=role
-    )
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
+            participation=participation, user=user, role=role
+        )
+        if created:
+            audit_record(
+                actor=by,
+                action="membership.add",
+                obj=membership,
+                before={},
+                after={"user": user.pk, "role": role, "participation": participation.pk},
+                program=participation.program_id,
+                at=timezone.now(),
+            )
     return membership
 
 
@@ -105,11 +128,34 @@ def invitation_create(
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     with transaction.atomic():
-        participation.invitations.filter(
+        replaced = participation.invitations.filter(
             email__iexact=email, role=role, status=InvitationStatus.PENDING
-        ).update(status=InvitationStatus.REVOKED, responded_at=now)
+        )
+        replaced_ids = list(replaced.values_list("pk", flat=True))
+        replaced.filter(pk__in=replaced_ids).update(
+            status=InvitationStatus.REVOKED, responded_at=now
+        )
+        audit_record_many(
+            actor=by,
+            action="invitation.replace",
+            model=Invitation,
+            object_ids=replaced_ids,
+            before={"status": InvitationStatus.PENDING},
+            after={"status": InvitationStatus.REVOKED},
+            program=participation.program_id,
+            at=now,
+        )
         invitation.full_clean()
         invitation.save()
+        audit_record(
+            actor=by,
+            action="invitation.create",
+            obj=invitation,
+            before={},
+            after={"role": role, "status": invitation.status, "participation": participation.pk},
+            program=participation.program_id,
+            at=now,
+        )
         from programs.tasks import send_invitation_email
 
         transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token))
@@ -152,8 +198,17 @@ def invitation_accept(*, invitation: Invitation, user, now: datetime) -> Members
             raise ValidationError(
                 INVITATION_NOT_PENDING.format(status=invitation.get_status_display().lower())
             )
+        audit_record(
+            actor=user,
+            action="invitation.accept",
+            obj=invitation,
+            before={"status": InvitationStatus.PENDING},
+            after={"status": InvitationStatus.ACCEPTED, "accepted_by": user.pk},
+            program=invitation.participation.program_id,
+            at=now,
+        )
         membership = membership_add(
-            participation=invitation.participation, user=user, role=invitation.role
+            participation=invitation.participation, user=user, role=invitation.role, by=user
         )
     invitation.refresh_from_db()
     return membership
@@ -162,9 +217,20 @@ def invitation_accept(*, invitation: Invitation, user, now: datetime) -> Members
 def invitation_decline(*, invitation: Invitation, now: datetime) -> None:
     """Decline an invitation; anyone holding the link may decline it."""
     _check_usable(invitation, now)
-    Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING).update(
-        status=InvitationStatus.DECLINED, responded_at=now
-    )
+    with transaction.atomic():
+        if Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING).update(
+            status=InvitationStatus.DECLINED, responded_at=now
+        ):
+            # Whoever holds the link may decline: no account to name.
+            audit_record(
+                actor=None,
+                action="invitation.decline",
+                obj=invitation,
+                before={"status": InvitationStatus.PENDING},
+                after={"status": InvitationStatus.DECLINED},
+                program=invitation.participation.program_id,
+                at=now,
+            )
 
 
 def invitation_revoke(*, invitation: Invitation, by, now: datetime) -> None:
@@ -175,9 +241,19 @@ def invitation_revoke(*, invitation: Invitation, by, now: datetime) -> None:
         or is_program_manager(user=by, program=participation.program)
     ):
         raise PermissionDenied(INVITER_NOT_ADMIN)
-    Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING).update(
-        status=InvitationStatus.REVOKED, responded_at=now
-    )
+    with transaction.atomic():
+        if Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING).update(
+            status=InvitationStatus.REVOKED, responded_at=now
+        ):
+            audit_record(
+                actor=by,
+                action="invitation.revoke",
+                obj=invitation,
+                before={"status": InvitationStatus.PENDING},
+                after={"status": InvitationStatus.REVOKED},
+                program=participation.program_id,
+                at=now,
+            )
 
 
 def invitations_expire(*, now: datetime) -> int:
@@ -185,9 +261,31 @@ def invitations_expire(*, now: datetime) -> int:
 
     Acceptance checks expiry itself at request time; this job only tidies the state.
     """
-    return Invitation.objects.filter(status=InvitationStatus.PENDING, expires_at__lt=now).update(
-        status=InvitationStatus.EXPIRED
-    )
+    due = Invitation.objects.filter(status=InvitationStatus.PENDING, expires_at__lt=now)
+    changed = 0
+    with transaction.atomic():
+        rows = list(
+            due.select_for_update(of=("self",)).values_list("pk", "participation__program_id")
+        )
+        if rows:
+            changed = due.filter(pk__in=[pk for pk, _ in rows]).update(
+                status=InvitationStatus.EXPIRED
+            )
+        by_program: dict[int, list[int]] = {}
+        for pk, program_id in rows:
+            by_program.setdefault(program_id, []).append(pk)
+        for program_id, ids in by_program.items():
+            audit_record_many(
+                actor=None,
+                action="invitation.expire",
+                model=Invitation,
+                object_ids=ids,
+                before={"status": InvitationStatus.PENDING},
+                after={"status": InvitationStatus.EXPIRED},
+                program=program_id,
+                at=now,
+            )
+    return changed
 
 
 def program_phases_advance(*, now: datetime) -> int:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 
+from audit.services import audit_record
 from programs.models import Program
 from programs.services import is_program_manager
 from reports.models import Publication, canonical_json
@@ -127,9 +128,19 @@ def statistics_publish(*, program: Program, by, now: datetime) -> Publication:
         )
         publication.full_clean()
         publication.save()
-        Publication.objects.filter(program=program, superseded_by__isnull=True).exclude(
-            pk=publication.pk
-        ).update(superseded_by=publication)
+        superseded = Publication.objects.filter(
+            program=program, superseded_by__isnull=True
+        ).exclude(pk=publication.pk)
+        previous = list(superseded.values_list("pk", flat=True))
+        superseded.filter(pk__in=previous).update(superseded_by=publication)
+        audit_record(
+            actor=by,
+            action="publication.publish",
+            obj=publication,
+            before={"current": previous},
+            after={"current": [publication.pk], "sha256": publication.sha256},
+            at=now,
+        )
     return publication
 
 
