@@ -15,4 +15,5 @@ urlpatterns = [
         views.program_statistics_manage,
         name="program_statistics_manage",
     ),
+    path("programs/<slug:slug>/manage/audit/", views.program_audit, name="program_audit"),
 ]

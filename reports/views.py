@@ -8,12 +8,15 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.views.decorators.http import require_safe
 
+from audit.selectors import audit_entry_list, audit_filter_choices
 from programs.selectors import program_for_manager, program_list
 from reports import publishing
 from reports.models import Publication
@@ -352,3 +355,45 @@ def program_statistics_manage(request, slug):
         **_figures(publishing.statistics_preview(program)),
     }
     return render(request, "reports/statistics_manage.html", context)
+
+
+# ---------- the audit log of a program, for its managers ----------
+
+AUDIT_PER_PAGE = 50
+
+
+class AuditFilterForm(forms.Form):
+    object_type = forms.ChoiceField(required=False, label="Object type")
+    action = forms.ChoiceField(required=False)
+    actor = forms.CharField(required=False, max_length=254, label="Actor name or e-mail")
+
+    def __init__(self, *args, object_types: list[str], actions: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["object_type"].choices = [("", "Any type")] + [(t, t) for t in object_types]
+        self.fields["action"].choices = [("", "Any action")] + [(a, a) for a in actions]
+
+
+@login_required
+@require_safe
+def program_audit(request, slug):
+    """Managers: every recorded state change of the program, newest first, filtered and paged."""
+    program = program_for_manager(slug=slug, viewer=request.user)
+    object_types, actions = audit_filter_choices(program_ids=[program.pk])
+    form = AuditFilterForm(request.GET, object_types=object_types, actions=actions)
+    form.is_valid()  # an unknown value is ignored and shown as an error
+    filters = {k: v for k, v in form.cleaned_data.items() if v}
+    page = Paginator(audit_entry_list(program_ids=[program.pk], **filters), AUDIT_PER_PAGE)
+    page = page.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "program": program,
+        "form": form,
+        "page": page,
+        "entries": page.object_list,
+        "filtered": bool(filters),
+        "page_query": query.urlencode(),
+    }
+    return render(
+        request, "reports/program_audit.html", context, status=400 if form.errors else 200
+    )

@@ -559,6 +559,25 @@ def grow_key_rotations(cast, start, stop):
     return keys
 
 
+def grow_audit(cast, start, stop):
+    """Audit entries of the program, each by another actor (the page shows their snapshot)."""
+    from audit.services import audit_record
+
+    notes = []
+    for n in range(start, stop):
+        audit_record(
+            actor=UserFactory(email=f"audited{n:03}@example.org"),
+            action=f"test.action{n % 3}",
+            obj=cast.participation,
+            before={"note": None},
+            after={"note": f"Audited {n:03}"},
+            program=cast.program,
+            at=DEADLINE + timedelta(minutes=n),
+        )
+        notes.append(f"Audited {n:03}")
+    return notes
+
+
 # Dashboard: one case per role, each growing what that role's sections list.
 
 
@@ -800,6 +819,9 @@ PAGES = {
         "manager",
         grow_program_publications,
     ),
+    "program_audit": Page(
+        lambda c: reverse("program_audit", args=[c.program.slug]), "manager", grow_audit
+    ),
 }
 
 # Queries of each with MANY rows, the same on SQLite and PostgreSQL today: a regression
@@ -848,6 +870,7 @@ CEILINGS = {
     "statistics_index": 1,
     "statistics_key": 1,
     "program_statistics_manage": 17,
+    "program_audit": 9,
 }
 
 # URL names that list no unbounded rows, each with why.
