@@ -18,6 +18,9 @@ program statistics need, without the person:
   profiles, registrations, drafts and withdrawn proposals, comments and scores written,
   statements of interest, memberships, invitations to the person's addresses and reminder logs.
 
+The audit log records each payout anonymised and each role given up; like every entry of the
+person's, these name them only as "(deleted account)".
+
 A program manager, or an organization's only org admin, is refused until they hand the role
 over: the program or the organization would otherwise be left without anyone to run it.
 """
@@ -53,6 +56,7 @@ from applications.models import (
     WriterProfile,
 )
 from applications.models.evaluations import ReminderLog
+from audit.services import audit_record, audit_record_many
 from payments.models import Milestone, Payout
 from programs.models import Invitation, Membership, ParticipationStatus, ProgramManager, Role
 from reports.statistics import SUBMITTED_STATES
@@ -441,6 +445,24 @@ def sessions_delete(*, user_pk: int) -> int:
     return len(keys)
 
 
+def _audit_by_program(*, actor, action, model, rows, before, after, now) -> None:
+    """One audit entry per row, written in one insert per program."""
+    by_program: dict[int, list[int]] = {}
+    for pk, program_id in rows:
+        by_program.setdefault(program_id, []).append(pk)
+    for program_id, pks in by_program.items():
+        audit_record_many(
+            actor=actor,
+            action=action,
+            model=model,
+            object_ids=pks,
+            before=before,
+            after=after,
+            program=program_id,
+            at=now,
+        )
+
+
 def account_delete(*, user, password: str, now: datetime) -> None:
     """Delete the account after checking its password; keep payouts and counted rows without
     the person (see the module's docstring)."""
@@ -453,6 +475,29 @@ def account_delete(*, user, password: str, now: datetime) -> None:
     addresses = _addresses(user)
     with transaction.atomic():
         label = DELETED_LABEL.format(pk=pk)
+        _audit_by_program(
+            actor=user,
+            action="payout.anonymise",
+            model=Payout,
+            rows=Payout.objects.filter(payee=user).values_list("pk", "program_id"),
+            before={"payee": pk},
+            after={"payee": None, "payee_label": label},
+            now=now,
+        )
+        for membership in Membership.objects.filter(user=user).select_related("participation"):
+            audit_record(
+                actor=user,
+                action="membership.remove",
+                obj=membership,
+                before={
+                    "user": pk,
+                    "role": membership.role,
+                    "participation": membership.participation_id,
+                },
+                after={},
+                program=membership.participation.program_id,
+                at=now,
+            )
         Payout.objects.filter(payee=user).update(
             payee=None,
             payee_label=label,
@@ -513,6 +558,7 @@ def account_delete(*, user, password: str, now: datetime) -> None:
         # its row without them (SET_NULL: status history, invitations they sent, surveys).
         Invitation.objects.annotate(address=Lower("email")).filter(address__in=addresses).delete()
         ReminderLog.objects.annotate(address=Lower("email")).filter(address__in=addresses).delete()
-        # The audit log unlinks its entries from the account itself (audit/apps.py, pre_delete).
+        # The audit log unlinks its entries from the account, these last ones included, and
+        # names it "(deleted account)" (audit/apps.py, pre_delete).
         user.delete()
         transaction.on_commit(lambda: sessions_delete(user_pk=pk))

@@ -350,6 +350,10 @@ def test_deleting_a_contributor_keeps_payouts_and_counts_without_them(client, ca
     assert not Session.objects.exists()
     entry = AuditEntry.objects.get(pk=entry.pk)
     assert (entry.actor, entry.actor_label) == (None, DELETED_ACTOR)
+    anonymised = AuditEntry.objects.get(action="payout.anonymise")
+    assert (anonymised.object_id, anonymised.program_id) == (str(stipend.pk), cast.program.pk)
+    assert anonymised.after == {"payee": None, "payee_label": f"deleted user #{pk}"}
+    assert anonymised.actor_label == DELETED_ACTOR
     # The payout: whose it was, without who; what accounting needs is unchanged.
     stipend_now = Payout.objects.get(pk=stipend.pk)
     assert stipend_now.payee is None
@@ -505,5 +509,11 @@ def test_managers_and_sole_org_admins_are_told_to_hand_over_first(client, cast):
     for participation in (cast.participation, cast.docs_participation):
         MembershipFactory(participation=participation, role=Role.ORG_ADMIN)
     assert privacy.account_delete_refusals(user=cast.org_admin) == []
+    admin_pk = cast.org_admin.pk
     privacy.account_delete(user=cast.org_admin, password=PASSWORD, now=DEADLINE)
-    assert not Membership.objects.filter(user_id=cast.org_admin.pk).exists()
+    assert not Membership.objects.filter(user_id=admin_pk).exists()
+    removed = AuditEntry.objects.filter(action="membership.remove").order_by("program_id")
+    assert [(e.program_id, e.before["role"]) for e in removed] == [
+        (cast.program.pk, Role.ORG_ADMIN),
+        (cast.docs_program.pk, Role.ORG_ADMIN),
+    ]
