@@ -73,10 +73,13 @@ def writer_detail(request, pk):
 def statement_send(request, program_slug, org_slug):
     """A writer sends (or replaces) a statement of interest to an accepted docs organization."""
     program = program_get(slug=program_slug, viewer=request.user)
+    # Only accepted organizations take statements; an application still pending (or rejected)
+    # is private to its organization and the managers, so it is a 404 here like a missing one.
     participation = get_object_or_404(
         Participation.objects.select_related("organization", "program"),
         program=program,
         organization__slug=org_slug,
+        status=ParticipationStatus.ACCEPTED,
     )
     if not program.is_docs:
         raise Http404("Statements of interest are for docs programs.")
