@@ -473,6 +473,12 @@ def account_delete(*, user, password: str, now: datetime) -> None:
         raise ValidationError(refusals)
     pk = user.pk
     addresses = _addresses(user)
+    # Rows going with the account do not take their files along: every attachment of theirs goes.
+    attachments = list(
+        Proposal.objects.filter(contributor=user)
+        .exclude(attachment="")
+        .values_list("attachment", flat=True)
+    )
     with transaction.atomic():
         label = DELETED_LABEL.format(pk=pk)
         _audit_by_program(
@@ -526,8 +532,6 @@ def account_delete(*, user, password: str, now: datetime) -> None:
                     country_of_residence=profile.country_of_residence,
                     attests_minimum_age=True,
                 )
-            for proposal in kept_proposals.exclude(attachment=""):
-                proposal.attachment.delete(save=False)
             Receipt.objects.filter(proposal__in=kept_proposals).delete()
             Comment.objects.filter(proposal__in=kept_proposals).delete()
             kept_ids = list(kept_proposals.values_list("pk", flat=True))
@@ -562,3 +566,11 @@ def account_delete(*, user, password: str, now: datetime) -> None:
         # names it "(deleted account)" (audit/apps.py, pre_delete).
         user.delete()
         transaction.on_commit(lambda: sessions_delete(user_pk=pk))
+        # After the commit: a rolled-back deletion must still find its files.
+        transaction.on_commit(lambda: _files_delete(attachments))
+
+
+def _files_delete(names: list[str]) -> None:
+    storage = Proposal._meta.get_field("attachment").storage
+    for name in names:
+        storage.delete(name)

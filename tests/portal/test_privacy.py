@@ -12,6 +12,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -406,6 +407,25 @@ def django_capture_on_commit():
     from django.test import TestCase
 
     return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def test_deleting_an_account_deletes_every_attachment_of_theirs(cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    project = make_project(cast)
+    draft = Proposal.objects.create(
+        program=cast.program, contributor=cast.contributor, participation=cast.participation
+    )
+    files = []
+    for proposal in (project.proposal, draft):
+        proposal.attachment.save("plan.pdf", ContentFile(b"%PDF-1.4 plan"))
+        files.append(tmp_path / proposal.attachment.name)
+    assert all(f.exists() for f in files)
+
+    with django_capture_on_commit():
+        privacy.account_delete(user=cast.contributor, password=PASSWORD, now=DEADLINE)
+
+    assert not any(f.exists() for f in files)
+    assert Proposal.objects.get(pk=project.proposal.pk).attachment.name == ""
 
 
 def test_deleting_a_writer_keeps_the_hire_and_anonymises_the_writer_payment(cast):
