@@ -190,10 +190,11 @@ class Workers:
         return found
 
 
-def _drop_producer_pools():
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+def _publish_to(url):
+    """Point this process's Celery app at another broker. The pools of the old one are left
+    open: kombu keeps them in a registry by URL that later tests use again."""
+    app.conf.broker_url = url
+    app._pool = None
     app.amqp._producer_pool = None
 
 
@@ -203,13 +204,15 @@ def broker(tmp_path):
     own = OwnRedis(tmp_path)
     own.start()
     previous = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.broker_url, app.conf.task_always_eager = own.url, False
-    _drop_producer_pools()
+    _publish_to(own.url)
+    app.conf.task_always_eager = False
     try:
         yield own
     finally:
-        app.conf.broker_url, app.conf.task_always_eager = previous
-        _drop_producer_pools()
+        if app._pool is not None:
+            app._pool.force_close_all()  # this test's own broker only
+        _publish_to(previous[0])
+        app.conf.task_always_eager = previous[1]
         if own.process.poll() is None:
             own.stop()
 
