@@ -1,0 +1,266 @@
+"""The people and objects the authorization matrix (test_authorization_matrix.py) tries every URL
+with: the conftest cast, another contributor, and one object of each private kind owned by them.
+
+Built once per module inside a transaction that is rolled back at the end; each test then runs
+in its own savepoint, so a POST that changes something changes it for that cell only.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from types import SimpleNamespace
+
+from allauth.account.models import EmailAddress
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from accounts import tokens
+from applications import evaluations, scheduler
+from applications.models import (
+    CaseStudy,
+    CaseStudyStatus,
+    ContributorProfile,
+    DocProposal,
+    EvaluationKind,
+    Idea,
+    Side,
+    StatementOfInterest,
+    Survey,
+    WriterProfile,
+)
+from payments.models import Milestone as PayoutMilestone
+from programs import services as program_services
+from programs.models import MilestoneKind, ParticipationStatus, Role
+from programs.services import manager_grant
+from reports import publishing
+from tests.applications.test_evaluations import make_project, period_of
+from tests.applications.test_review import submitted
+from tests.conftest import DEADLINE, Cast
+from tests.factories import (
+    DocsProgramFactory,
+    MembershipFactory,
+    ParticipationFactory,
+    ProgramFactory,
+    UserFactory,
+    coding_timeline,
+    docs_timeline,
+)
+from tests.payments.test_payout_rules import ORGANIZATION, make_payout
+
+ROLES = [
+    "anonymous", "contributor", "other_contributor", "writer", "mentor", "other_mentor",
+    "org_admin", "other_org_admin", "manager",
+]  # fmt: skip
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def build_cast() -> Cast:
+    """The same cast as tests/conftest.py's `cast` fixture (which is function-scoped)."""
+    program = ProgramFactory()
+    docs_program = DocsProgramFactory()
+    coding_timeline(program, around=MilestoneKind.CONTRIBUTOR_APPLICATIONS, at=DEADLINE)
+    docs_timeline(docs_program, around=MilestoneKind.HIRING_DEADLINE, at=DEADLINE)
+    participation = ParticipationFactory(program=program)
+    other_participation = ParticipationFactory(program=program)
+    docs_participation = ParticipationFactory(program=docs_program)
+    manager = UserFactory(email="manager@example.org")
+    manager_grant(program=program, user=manager)
+    manager_grant(program=docs_program, user=manager)
+    org_admin = MembershipFactory(
+        participation=participation, role=Role.ORG_ADMIN, user__email="admin@example.org"
+    ).user
+    MembershipFactory(participation=docs_participation, role=Role.ORG_ADMIN, user=org_admin)
+    mentor = MembershipFactory(participation=participation, user__email="mentor@example.org").user
+    other_org_admin = MembershipFactory(
+        participation=other_participation,
+        role=Role.ORG_ADMIN,
+        user__email="other-admin@example.org",
+    ).user
+    other_mentor = MembershipFactory(
+        participation=other_participation, user__email="other-mentor@example.org"
+    ).user
+    contributor = UserFactory(email="contributor@example.org")
+    ContributorProfile.objects.create(
+        user=contributor, country_of_residence="IN", attests_minimum_age=True, is_student=True
+    )
+    writer = UserFactory(email="writer@example.org")
+    WriterProfile.objects.create(user=writer, display_name="W. Riter", country_of_residence="KE")
+    outsider = UserFactory(email="outsider@example.org")
+    return Cast(
+        program=program,
+        docs_program=docs_program,
+        participation=participation,
+        other_participation=other_participation,
+        docs_participation=docs_participation,
+        manager=manager,
+        org_admin=org_admin,
+        mentor=mentor,
+        other_org_admin=other_org_admin,
+        other_mentor=other_mentor,
+        contributor=contributor,
+        writer=writer,
+        outsider=outsider,
+    )
+
+
+@dataclass
+class World:
+    cast: Cast
+    other_contributor: object
+    mine: object  # the contributor's submitted proposal, with a PDF, reviewed by the mentor
+    draft: object  # the contributor's draft
+    theirs: object  # the other contributor's submitted proposal to the other organization
+    project: object  # the contributor's project, mentored by the mentor
+    period: object  # its midterm evaluation by the mentor
+    payout: object  # the contributor's midterm stipend
+    idea: object
+    invitation: object  # pending, to a newcomer, from the org admin
+    invitation_token: str
+    writer_invitation: object  # pending, to the writer's verified address
+    doc_proposal: object
+    statement: object
+    case_study: object  # accepted, published (the docs program's results are past)
+    survey: object
+    publication: object
+    token: object  # the contributor's API token
+    unsubscribe_token: str  # the contributor's
+    # Objects of other owners, to check that the cast's roles do not reach across:
+    their_project: object  # the other contributor's, in the other organization
+    their_period: object  # its midterm evaluation by the other mentor
+    their_payout: object  # the other organization's stipend (no person as payee)
+    their_invitation: object  # pending, from the other organization
+    hidden_program: object  # not public, managed by nobody in the cast's roles
+    hidden_publication: object  # its statistics
+    applied: object  # a docs organization that applied and is not (yet) accepted
+    draft_case_study: object  # of another docs organization: not published
+
+    def user(self, role):
+        if role == "anonymous":
+            return None
+        if role == "other_contributor":
+            return self.other_contributor
+        return getattr(self.cast, role)
+
+
+def build_world() -> World:
+    cast = build_cast()
+    now = timezone.now()
+    other = UserFactory(email="other-contributor@example.org")
+    ContributorProfile.objects.create(
+        user=other, country_of_residence="BR", attests_minimum_age=True
+    )
+    mine = submitted(cast.participation, cast.contributor, title="Mine", mentors=[cast.mentor])
+    mine.attachment.save("mine.pdf", ContentFile(PDF), save=True)
+    draft = type(mine).objects.create(
+        program=cast.program,
+        contributor=cast.contributor,
+        participation=cast.participation,
+        title="A draft",
+    )
+    theirs = submitted(cast.other_participation, other, title="Theirs")
+    theirs.attachment.save("theirs.pdf", ContentFile(PDF), save=True)
+    project = make_project(cast)
+    # Evaluation forms are created on first read of a period; here they exist already, as in
+    # any season under way, so that a refused POST is seen to write nothing.
+    for kind in (EvaluationKind.MIDTERM, EvaluationKind.FINAL):
+        for side in (Side.MENTOR, Side.CONTRIBUTOR):
+            evaluations.evaluation_form_for(program=cast.program, kind=kind, side=side)
+    idea = Idea.objects.create(
+        participation=cast.participation, title="An idea", description="d", size=175
+    )
+    idea.mentors.set([cast.mentor])
+    invitation, invitation_token = program_services.invitation_create(
+        participation=cast.participation,
+        email="newcomer@example.org",
+        role=Role.MENTOR,
+        by=cast.org_admin,
+        now=now,
+    )
+    EmailAddress.objects.update_or_create(
+        user=cast.writer, email=cast.writer.email, defaults={"verified": True}
+    )
+    writer_invitation, _ = program_services.invitation_create(
+        participation=cast.participation,
+        email=cast.writer.email,
+        role=Role.MENTOR,
+        by=cast.org_admin,
+        now=now,
+    )
+    # The writer's profile is hidden: only they may see it.
+    WriterProfile.objects.filter(user=cast.writer).update(is_public=False)
+    doc_proposal = DocProposal.objects.create(
+        participation=cast.docs_participation, title="Better tutorials"
+    )
+    statement = StatementOfInterest.objects.create(
+        participation=cast.docs_participation,
+        writer=cast.writer,
+        message="I would like to help.",
+        sent_at=DEADLINE - timedelta(days=1),
+    )
+    case_study = CaseStudy.objects.create(
+        participation=cast.docs_participation,
+        status=CaseStudyStatus.ACCEPTED,
+        submitted_at=DEADLINE,
+        reviewed_at=DEADLINE,
+        problem="The problem.",
+    )
+    survey = Survey.objects.create(program=cast.docs_program, sequence=1, title="Follow-up")
+    token, _key = tokens.token_create(user=cast.contributor, name="script", scope="read")
+    their_project = make_project(
+        SimpleNamespace(contributor=other, participation=cast.other_participation),
+        participation=cast.other_participation,
+        mentors=[cast.other_mentor],
+    )
+    their_invitation, _ = program_services.invitation_create(
+        participation=cast.other_participation,
+        email="their-newcomer@example.org",
+        role=Role.MENTOR,
+        by=cast.other_org_admin,
+        now=now,
+    )
+    hidden_program = ProgramFactory(is_public=False)
+    coding_timeline(hidden_program, around=MilestoneKind.CONTRIBUTOR_APPLICATIONS, at=DEADLINE)
+    # The outsider (not one of the matrix's roles) runs it.
+    manager_grant(program=hidden_program, user=cast.outsider)
+    applied = ParticipationFactory(program=cast.docs_program, status=ParticipationStatus.APPLIED)
+    draft_case_study = CaseStudy.objects.create(
+        participation=ParticipationFactory(program=cast.docs_program)
+    )
+    return World(
+        cast=cast,
+        other_contributor=other,
+        mine=mine,
+        draft=draft,
+        theirs=theirs,
+        project=project,
+        period=period_of(project, EvaluationKind.MIDTERM, Side.MENTOR),
+        payout=make_payout(cast, project=project),
+        idea=idea,
+        invitation=invitation,
+        invitation_token=invitation_token,
+        writer_invitation=writer_invitation,
+        doc_proposal=doc_proposal,
+        statement=statement,
+        case_study=case_study,
+        survey=survey,
+        publication=publishing.statistics_publish(
+            program=cast.program, by=cast.manager, now=DEADLINE
+        ),
+        token=token,
+        unsubscribe_token=scheduler.unsubscribe_token(cast.contributor),
+        their_project=their_project,
+        their_period=period_of(their_project, EvaluationKind.MIDTERM, Side.MENTOR),
+        their_payout=make_payout(
+            cast,
+            milestone=PayoutMilestone.ORG_STIPEND,
+            participation=cast.other_participation,
+            payee=ORGANIZATION,
+        ),
+        their_invitation=their_invitation,
+        hidden_program=hidden_program,
+        hidden_publication=publishing.statistics_publish(
+            program=hidden_program, by=cast.outsider, now=DEADLINE
+        ),
+        applied=applied,
+        draft_case_study=draft_case_study,
+    )
