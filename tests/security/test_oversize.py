@@ -123,6 +123,7 @@ WRONG_TYPES = [
     ("/api/v1/ideas/?program={program}&size=huge", "size"),
     ("/api/v1/ideas/?program={program}&q=" + "q" * 101, "q"),
     ("/api/v1/ideas/?program={program}&skill=" + "s" * 61, "skill"),
+    ("/api/v1/ideas/?program={program}&q=a%00b", "q"),
     ("/api/v1/ideas/", "program"),
     ("/api/v1/proposals/?program={program}&status=lost", "status"),
     ("/api/v1/payouts/?currency=usd", "currency"),

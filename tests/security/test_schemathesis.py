@@ -7,6 +7,8 @@ import copy
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
@@ -19,7 +21,7 @@ from tests.api.test_api_matrix import world  # noqa: F401 — the data the cases
 pytestmark = pytest.mark.django_db
 
 # Examples per operation, auth and mode: enough to find a crash, small enough for CI.
-MAX_EXAMPLES = 8
+MAX_EXAMPLES = 6
 # Filled as the cases run; tests/security/conftest.py prints it after the run.
 CASES: dict[str, int] = {}
 
@@ -55,6 +57,18 @@ def run_cases(operation, mode, headers, **fixed):
         case.call_and_validate(headers=headers)
 
     check()
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Django closes the database connection when a request ends; its test client stops that,
+    but schemathesis calls the WSGI app itself, and on PostgreSQL the test's transaction (and
+    its data) lives on that connection."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
