@@ -430,3 +430,60 @@ def test_publishing_records_the_publication_and_what_it_superseded(quiet, settin
         {"current": [first.pk]},
         {"current": [second.pk], "sha256": second.sha256},
     )
+
+
+def test_a_length_change_is_recorded_and_a_locked_one_is_not(quiet):
+    cast = quiet
+    project = make_project(cast, weeks=12)
+    opens = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR).opens_at
+    with pytest.raises(ValidationError):
+        evaluations.project_change_length(project=project, by=cast.manager, weeks=16, now=opens)
+    assert_none()
+    old_end = project.coding_ends_at
+    evaluations.project_change_length(
+        project=project, by=cast.org_admin, weeks=16, now=opens - timedelta(days=1)
+    )
+    changed = only("project.change_length")
+    assert (changed.object_id, changed.actor, changed.program_id) == (
+        str(project.pk),
+        cast.org_admin,
+        cast.program.pk,
+    )
+    assert changed.before["length_weeks"] == 12 and changed.after["length_weeks"] == 16
+    assert (changed.before["coding_ends_at"], changed.after["coding_ends_at"]) == (
+        old_end.isoformat().replace("+00:00", "Z"),
+        (old_end + timedelta(weeks=4)).isoformat().replace("+00:00", "Z"),
+    )
+
+
+def test_unassigning_the_last_mentor_records_the_lost_rank(quiet):
+    cast = quiet
+    open_ranking(cast.program)
+    proposal = submitted(cast.participation, rank=1, mentors=[cast.mentor])
+    proposals.proposal_unassign_mentor(
+        proposal=proposal, by=cast.mentor, mentor=cast.mentor, now=timezone.now()
+    )
+    unranked = only("proposal.unrank")
+    assert (unranked.object_id, unranked.actor) == (str(proposal.pk), cast.mentor)
+    assert changes(unranked) == ({"rank": 1}, {"rank": None})
+
+
+def test_a_change_rolled_back_by_its_caller_leaves_no_entry(quiet):
+    from django.db import transaction
+
+    from payments.models import Payout
+
+    cast = quiet
+    payout = make_payout(cast, status=PayoutStatus.PENDING)
+
+    class Later(Exception):
+        """Something after the move fails: the request's transaction is rolled back."""
+
+    with pytest.raises(Later), transaction.atomic():
+        payments.payout_transition(
+            payout=payout, to=PayoutStatus.APPROVED, by=cast.manager, now=DEADLINE
+        )
+        assert AuditEntry.objects.filter(action="payout.transition").count() == 1
+        raise Later
+    assert Payout.objects.get(pk=payout.pk).status == PayoutStatus.PENDING
+    assert_none()
