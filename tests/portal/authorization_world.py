@@ -21,6 +21,7 @@ from applications.models import (
     ContributorProfile,
     DocProposal,
     EvaluationKind,
+    EvaluationPeriod,
     Idea,
     Side,
     StatementOfInterest,
@@ -133,6 +134,10 @@ class World:
     hidden_publication: object  # its statistics
     applied: object  # a docs organization that applied and is not (yet) accepted
     draft_case_study: object  # of another docs organization: not published
+    their_doc_proposal: object  # that organization's
+    their_idea: object  # the other coding organization's
+    writer_payout: object  # the cast's docs organization pays the writer
+    docs_period: object  # the cast's docs organization's first monthly evaluation
 
     def user(self, role):
         if role == "anonymous":
@@ -162,9 +167,9 @@ def build_world() -> World:
     project = make_project(cast)
     # Evaluation forms are created on first read of a period; here they exist already, as in
     # any season under way, so that a refused POST is seen to write nothing.
-    for kind in (EvaluationKind.MIDTERM, EvaluationKind.FINAL):
-        for side in (Side.MENTOR, Side.CONTRIBUTOR):
-            evaluations.evaluation_form_for(program=cast.program, kind=kind, side=side)
+    for kind, side in evaluations.DEFAULT_QUESTIONS:
+        for program in (cast.program, cast.docs_program):
+            evaluations.evaluation_form_for(program=program, kind=kind, side=side)
     idea = Idea.objects.create(
         participation=cast.participation, title="An idea", description="d", size=175
     )
@@ -226,6 +231,11 @@ def build_world() -> World:
     draft_case_study = CaseStudy.objects.create(
         participation=ParticipationFactory(program=cast.docs_program)
     )
+    their_idea = Idea.objects.create(
+        participation=cast.other_participation, title="Their idea", description="d", size=175
+    )
+    their_idea.mentors.set([cast.other_mentor])
+    evaluations.periods_ensure_for_docs(cast.docs_participation)
     return World(
         cast=cast,
         other_contributor=other,
@@ -263,4 +273,12 @@ def build_world() -> World:
         ),
         applied=applied,
         draft_case_study=draft_case_study,
+        their_doc_proposal=DocProposal.objects.create(
+            participation=draft_case_study.participation, title="Their docs"
+        ),
+        their_idea=their_idea,
+        writer_payout=make_payout(cast, milestone=PayoutMilestone.WRITER_PAYMENT),
+        docs_period=EvaluationPeriod.objects.filter(participation=cast.docs_participation)
+        .order_by("opens_at")
+        .first(),
     )

@@ -93,6 +93,10 @@ def _applied(w):
     return [w.cast.docs_program.slug, w.applied.organization.slug]
 
 
+def _their_docs_org(w):
+    return [w.cast.docs_program.slug, w.draft_case_study.participation.organization.slug]
+
+
 def url(name, args=lambda w: []):
     return lambda w: reverse(name, args=args(w))
 
@@ -497,6 +501,39 @@ ROUTES: dict[str, Route] = {
     ),
     "api_organization[applied]": Route(
         api("organizations/{w.applied.organization.slug}/"), get=PUBLIC
+    ),
+    # Another docs organization (accepted; nobody of the cast is on its team).
+    "doc_proposal_edit[other-org]": Route(
+        url("doc_proposal_edit", lambda w: [w.their_doc_proposal.pk]),
+        get=MANAGER,
+        post=private(manager=403),
+    ),
+    "org_writers[other-org]": Route(url("org_writers", _their_docs_org), get=MANAGER),
+    "case_study_edit[other-org]": Route(
+        url("case_study_edit", _their_docs_org), get=NOBODY, post=NOBODY
+    ),
+    "survey_answer[other-org]": Route(
+        url("survey_answer", lambda w: [*_their_docs_org(w), 1]), get=NOBODY, post=NOBODY
+    ),
+    "docs_evaluations[other-org]": Route(url("docs_evaluations", _their_docs_org), get=MANAGER),
+    "org_payouts[other-org]": Route(
+        url("org_payouts", _their_docs_org), get=MANAGER, post=private(manager=400)
+    ),
+    "idea_edit[other-org]": Route(
+        url("idea_edit", lambda w: [w.their_idea.pk]),
+        get=private(other_mentor=200, other_org_admin=200),
+        post=private(other_mentor=400, other_org_admin=400),
+    ),
+    # A docs organization's monthly evaluation: its org admins file it, managers read it.
+    "evaluation_file[docs]": Route(
+        url("evaluation_file", lambda w: [w.docs_period.pk]),
+        get=ADMINS,
+        post=private(org_admin=400, manager=403),
+    ),
+    # A payment to the writer: theirs, and their organization's admins' and managers'.
+    "payout_detail[writer]": Route(
+        url("payout_detail", lambda w: [w.writer_payout.pk]),
+        get=private(writer=200, org_admin=200, manager=200),
     ),
     "case_study_detail[draft]": Route(
         url("case_study_detail", lambda w: [w.draft_case_study.pk]), get=HIDDEN
