@@ -537,3 +537,15 @@ def test_managers_and_sole_org_admins_are_told_to_hand_over_first(client, cast):
         (cast.program.pk, Role.ORG_ADMIN),
         (cast.docs_program.pk, Role.ORG_ADMIN),
     ]
+
+
+def test_payout_pages_name_a_deleted_payee_by_the_kept_label(client, cast):
+    stipend = payout(cast, payee=cast.contributor)
+    pk = cast.contributor.pk
+    privacy.account_delete(user=cast.contributor, password=PASSWORD, now=DEADLINE)
+    client.force_login(cast.manager)
+    label = f"deleted user #{pk}"
+    detail = client.get(reverse("payout_detail", args=[stipend.pk]))
+    ledger = client.get(reverse("program_ledger", args=[cast.program.slug]))
+    assert label in detail.text and "The organization" not in detail.text
+    assert label in ledger.text
