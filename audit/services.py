@@ -10,7 +10,7 @@ from audit.models import AuditEntry
 
 
 def _label(actor) -> str:
-    """"Name <e-mail>" as the account reads now, so the entry still says who after a rename."""
+    """The name and e-mail of the account as they read now: the entry says who, even later."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return ""
     name, login = actor.get_full_name(), actor.get_username()
