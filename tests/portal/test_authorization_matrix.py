@@ -7,8 +7,9 @@ evaluations, payouts, tokens, invitations, hidden profiles, organizations' back 
 who may not see the object gets 404, never 403; 403 is kept for people who may read a thing but
 not change it. A refused request writes nothing (no INSERT, UPDATE or DELETE is run).
 
-Each cell is one test id, `<url name>[<variant>]-<METHOD>-<role>`; the people and objects are
-built once for the module (authorization_world.py) and every cell runs in a savepoint.
+Each URL and method is one test id, `<url name>[<variant>]-<METHOD>`, that tries every role
+and reports every cell that differs; the people and objects are built once for the module
+(authorization_world.py) and every cell runs in a savepoint of its own.
 """
 
 import re
@@ -27,7 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from tests.portal.authorization_world import ROLES, World, build_world
 
-LOGIN = "login"  # 302 to the sign-in page (or 401 JSON where the view says so)
+LOGIN = "login"  # 302 to the sign-in page
 REDIRECT = "redirect"  # 302 anywhere else: the action was taken (or the page moved)
 REFUSED = {LOGIN, 401, 403, 404, 405}
 
@@ -620,6 +621,7 @@ def try_cell(world, sessions, route, method, role):
 
 @pytest.mark.parametrize(("name", "method"), CASES)
 def test_route(world, db, name, method):
+    """Every role's outcome is the declared one, and refused requests wrote nothing."""
     world, sessions = world
     route = ROUTES[name]
     declared = getattr(route, method.lower())
