@@ -75,7 +75,19 @@ urlpatterns = [
     ),
     # The schema and its docs, served from the sidecar's static files (no CDN). Swagger UI's
     # start-up script comes from its own URL (the split view): the CSP allows no inline script.
-    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(
+            custom_settings={
+                # drf-spectacular's default hook, then ours.
+                "POSTPROCESSING_HOOKS": [
+                    "drf_spectacular.hooks.postprocess_schema_enums",
+                    "portal.schema.allow_empty_query_values",
+                ]
+            }
+        ),
+        name="api_schema",
+    ),
     path(
         "docs/",
         SpectacularSwaggerSplitView.as_view(url_name="api_schema"),
