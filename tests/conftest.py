@@ -78,8 +78,9 @@ class Cast:
     outsider: object
 
 
-@pytest.fixture
-def cast(db):
+def build_cast() -> Cast:
+    """The cast every permission test uses; tests/portal/authorization_world.py builds it once
+    per module."""
     from applications.models import ContributorProfile, WriterProfile
 
     program = ProgramFactory()
@@ -127,3 +128,8 @@ def cast(db):
         writer=writer,
         outsider=outsider,
     )
+
+
+@pytest.fixture
+def cast(db):
+    return build_cast()

@@ -35,15 +35,12 @@ from programs.services import manager_grant
 from reports import publishing
 from tests.applications.test_evaluations import make_project, period_of
 from tests.applications.test_review import submitted
-from tests.conftest import DEADLINE, Cast
+from tests.conftest import DEADLINE, Cast, build_cast
 from tests.factories import (
-    DocsProgramFactory,
-    MembershipFactory,
     ParticipationFactory,
     ProgramFactory,
     UserFactory,
     coding_timeline,
-    docs_timeline,
 )
 from tests.payments.test_payout_rules import ORGANIZATION, make_payout
 
@@ -53,55 +50,6 @@ ROLES = [
 ]  # fmt: skip
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def build_cast() -> Cast:
-    """The same cast as tests/conftest.py's `cast` fixture (which is function-scoped)."""
-    program = ProgramFactory()
-    docs_program = DocsProgramFactory()
-    coding_timeline(program, around=MilestoneKind.CONTRIBUTOR_APPLICATIONS, at=DEADLINE)
-    docs_timeline(docs_program, around=MilestoneKind.HIRING_DEADLINE, at=DEADLINE)
-    participation = ParticipationFactory(program=program)
-    other_participation = ParticipationFactory(program=program)
-    docs_participation = ParticipationFactory(program=docs_program)
-    manager = UserFactory(email="manager@example.org")
-    manager_grant(program=program, user=manager)
-    manager_grant(program=docs_program, user=manager)
-    org_admin = MembershipFactory(
-        participation=participation, role=Role.ORG_ADMIN, user__email="admin@example.org"
-    ).user
-    MembershipFactory(participation=docs_participation, role=Role.ORG_ADMIN, user=org_admin)
-    mentor = MembershipFactory(participation=participation, user__email="mentor@example.org").user
-    other_org_admin = MembershipFactory(
-        participation=other_participation,
-        role=Role.ORG_ADMIN,
-        user__email="other-admin@example.org",
-    ).user
-    other_mentor = MembershipFactory(
-        participation=other_participation, user__email="other-mentor@example.org"
-    ).user
-    contributor = UserFactory(email="contributor@example.org")
-    ContributorProfile.objects.create(
-        user=contributor, country_of_residence="IN", attests_minimum_age=True, is_student=True
-    )
-    writer = UserFactory(email="writer@example.org")
-    WriterProfile.objects.create(user=writer, display_name="W. Riter", country_of_residence="KE")
-    outsider = UserFactory(email="outsider@example.org")
-    return Cast(
-        program=program,
-        docs_program=docs_program,
-        participation=participation,
-        other_participation=other_participation,
-        docs_participation=docs_participation,
-        manager=manager,
-        org_admin=org_admin,
-        mentor=mentor,
-        other_org_admin=other_org_admin,
-        other_mentor=other_mentor,
-        contributor=contributor,
-        writer=writer,
-        outsider=outsider,
-    )
 
 
 @dataclass
