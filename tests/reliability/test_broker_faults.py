@@ -27,14 +27,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import redis
-from django.core.mail.backends.filebased import EmailBackend as FileBackend
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -55,32 +53,12 @@ from programs.models import MilestoneKind
 from tests.conftest import DEADLINE
 from tests.factories import UserFactory, coding_timeline
 
+# The scheduler tests own the poll helper and the slowed mail backend the workers use here.
+from tests.portal.test_scheduler_worker import wait_for
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 QUEUE = "celery"  # the default queue, on a Redis of this test's own
-
-
-class SlowFileBackend(FileBackend):
-    """Test-only mail backend for workers: with SEASONS_TEST_MAIL_DELAY set it leaves a marker
-    file and waits that long before writing the mail, so a test can kill the worker mid-send."""
-
-    def send_messages(self, messages):
-        delay = float(os.environ.get("SEASONS_TEST_MAIL_DELAY", "0"))
-        if delay:
-            markers = Path(os.environ["SEASONS_TEST_MARKERS"])
-            markers.mkdir(parents=True, exist_ok=True)
-            (markers / f"sending-{os.getpid()}").touch()
-            time.sleep(delay)
-        return super().send_messages(messages)
-
-
-def wait_for(check, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 class OwnRedis:
@@ -343,7 +321,7 @@ def test_a_worker_killed_mid_mail_leaves_it_to_the_next_worker(cast, workers):
     )  # fmt: skip
     slow = workers.start(
         env={
-            "EMAIL_BACKEND": "tests.reliability.test_broker_faults.SlowFileBackend",
+            "EMAIL_BACKEND": "tests.portal.test_scheduler_worker.SlowFileBackend",
             "SEASONS_TEST_MAIL_DELAY": "120",
         }
     )
