@@ -2,27 +2,22 @@
 selectors, so that each role sees exactly what the pages show it."""
 
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from applications import selectors, selectors_evaluations
+from applications import selectors
 from applications.serializers import (
     AcceptedProjectSerializer,
-    DocProjectSerializer,
     IdeaFilterSerializer,
     IdeaSerializer,
-    MyProjectSerializer,
     OrgProposalFilterSerializer,
     OrgProposalSerializer,
     ProgramQuerySerializer,
-    ProjectEvaluationsSerializer,
     ProposalDetailSerializer,
     ProposalFilterSerializer,
     ProposalSerializer,
 )
+from programs import selectors as program_selectors
 from programs.apis import answers, query_filters
 from programs.selectors import program_get
 
@@ -79,28 +74,6 @@ class AcceptedProjectListApi(generics.ListAPIView):
 
 
 @extend_schema(
-    parameters=[ProgramQuerySerializer],
-    tags=["projects"],
-    responses=answers(DocProjectSerializer, 400, 404),
-)
-class DocProjectListApi(generics.ListAPIView):
-    """Public: a docs program's submitted doc-project proposals with budgets (?program=)."""
-
-    permission_classes = [permissions.AllowAny]
-    serializer_class = DocProjectSerializer
-    ordering_fields = ["title", "submitted_at"]
-
-    def get_queryset(self):
-        filters = query_filters(self.request, ProgramQuerySerializer)
-        program = program_get(slug=filters["program"], viewer=self.request.user)
-        if not program.is_docs:
-            raise Http404("Only docs programs have doc projects.")
-        return selectors.doc_proposals_public(program=program).order_by(
-            "participation__organization__name"
-        )
-
-
-@extend_schema(
     parameters=[ProposalFilterSerializer],
     tags=["proposals"],
     responses=answers(ProposalSerializer, 400, 404),
@@ -134,7 +107,7 @@ class OrgProposalListApi(generics.ListAPIView):
 
     def get_queryset(self):
         filters = query_filters(self.request, OrgProposalFilterSerializer)
-        participation, _roles = selectors.participation_for_member(
+        participation, _roles = program_selectors.participation_for_member(
             program_slug=self.kwargs["program_slug"],
             org_slug=self.kwargs["org_slug"],
             user=self.request.user,
@@ -156,44 +129,3 @@ class ProposalDetailApi(generics.RetrieveAPIView):
             return selectors.proposal_for_contributor(pk=pk, user=user)
         except Http404:
             return selectors.proposal_for_reviewer(pk=pk, user=user)
-
-
-@extend_schema(tags=["evaluations"], responses=answers(MyProjectSerializer, 400))
-class MyProjectListApi(generics.ListAPIView):
-    """Projects the caller works on: as contributor, assigned mentor or org admin."""
-
-    serializer_class = MyProjectSerializer
-    ordering_fields = ["title", "coding_starts_at"]
-
-    def get_queryset(self):
-        return selectors_evaluations.projects_for_viewer(viewer=self.request.user).order_by("pk")
-
-
-def _period_summary(row) -> dict:
-    answers = row.answers or {}
-    return {
-        "period": row.period,
-        "state": row.state,
-        "filed": row.evaluation is not None,
-        "submitted_at": row.evaluation.submitted_at if row.evaluation is not None else None,
-        # The grade only where visible_answers lets the viewer read it.
-        "passed": PASS_FAIL.get(answers.get("grade")),
-        "can_file": row.can_file,
-    }
-
-
-class ProjectEvaluationsApi(APIView):
-    """A project's evaluation periods: whether each is filed and, where the caller may read it,
-    the mentor's pass or fail; 404 for anyone outside the project's team."""
-
-    @extend_schema(responses=answers(ProjectEvaluationsSerializer, 404), tags=["evaluations"])
-    def get(self, request, pk: int):
-        project, role = selectors_evaluations.project_for_viewer(pk=pk, viewer=request.user)
-        rows = selectors_evaluations.period_rows(
-            selectors_evaluations.periods_for_project(project),
-            viewer=request.user,
-            now=timezone.now(),
-            project=project,
-        )
-        data = {"project": project, "role": role, "periods": [_period_summary(r) for r in rows]}
-        return Response(ProjectEvaluationsSerializer(data).data)

@@ -3,17 +3,7 @@
 from django.db import models
 from rest_framework import serializers
 
-from applications.models import (
-    DocProposal,
-    EvaluationKind,
-    Idea,
-    PeriodStatus,
-    Project,
-    Proposal,
-    ProposalStatus,
-    Side,
-)
-from applications.selectors_evaluations import ENDED
+from applications.models import Idea, Project, Proposal, ProposalStatus
 from programs.models import ProjectSize
 from programs.serializers import OrganizationRefSerializer, enum_field
 
@@ -24,16 +14,6 @@ class ProjectStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     FAILED = "failed", "Failed"
     PASSED = "passed", "Passed"
-
-
-class PeriodState(models.TextChoices):
-    """A period's state as the pages show it (selectors_evaluations.period_state)."""
-
-    UPCOMING = PeriodStatus.UPCOMING.value, PeriodStatus.UPCOMING.label
-    OPEN = PeriodStatus.OPEN.value, PeriodStatus.OPEN.label
-    SUBMITTED = PeriodStatus.SUBMITTED.value, PeriodStatus.SUBMITTED.label
-    MISSED = PeriodStatus.MISSED.value, PeriodStatus.MISSED.label
-    ENDED = ENDED, "Not due (project ended)"
 
 
 class _Organization(OrganizationRefSerializer):
@@ -90,15 +70,6 @@ class AcceptedProjectSerializer(serializers.ModelSerializer):
             "coding_ends_at",
             "status",
         ]
-
-
-class DocProjectSerializer(serializers.ModelSerializer):
-    organization = _organization_field()
-    total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
-
-    class Meta:
-        model = DocProposal
-        fields = ["id", "title", "organization", "problem", "scope", "total", "submitted_at"]
 
 
 class ProposalFilterSerializer(ProgramQuerySerializer):
@@ -159,46 +130,3 @@ class OrgProposalSerializer(ProposalSerializer):
             "score_count",
             "comment_count",
         ]
-
-
-class MyProjectSerializer(serializers.ModelSerializer):
-    status = enum_field(ProjectStatus, "ProjectStatus", read_only=True)
-    program = serializers.SlugField(source="participation.program.slug", read_only=True)
-    organization = _organization_field()
-
-    class Meta:
-        model = Project
-        fields = [
-            "id",
-            "title",
-            "program",
-            "organization",
-            "size",
-            "length_weeks",
-            "coding_starts_at",
-            "coding_ends_at",
-            "status",
-        ]
-
-
-class PeriodSummarySerializer(serializers.Serializer):
-    """One evaluation period and what the viewer may know of its evaluation."""
-
-    id = serializers.IntegerField(source="period.pk")
-    kind = enum_field(EvaluationKind, "EvaluationKind", source="period.kind")
-    side = enum_field(Side, "EvaluationSide", source="period.side")
-    opens_at = serializers.DateTimeField(source="period.opens_at")
-    closes_at = serializers.DateTimeField(source="period.closes_at")
-    state = enum_field(PeriodState, "PeriodState")
-    filed = serializers.BooleanField()
-    submitted_at = serializers.DateTimeField(allow_null=True)
-    passed = serializers.BooleanField(
-        allow_null=True, help_text="The mentor's grade, when the viewer may read it."
-    )
-    can_file = serializers.BooleanField()
-
-
-class ProjectEvaluationsSerializer(serializers.Serializer):
-    project = MyProjectSerializer()
-    role = serializers.CharField(help_text="The viewer's role in the project.")
-    periods = PeriodSummarySerializer(many=True)

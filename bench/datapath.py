@@ -114,8 +114,8 @@ def run_scale(scale, rows, *, full):
     from django.core.management import call_command
     from django.db import connection
 
-    from applications import scheduler
     from bench.generate import generate
+    from evaluations.services import schedule
     from payments import services
     from programs.models import Program
     from reports.statistics import program_statistics, public_view
@@ -149,7 +149,7 @@ def run_scale(scale, rows, *, full):
     )
 
     before = state()
-    result, seconds, queries, top = measure(lambda: scheduler.advance_schedule(now=now))
+    result, seconds, queries, top = measure(lambda: schedule.advance_schedule(now=now))
     after = state()
     rows.add(
         scale,
@@ -159,7 +159,7 @@ def run_scale(scale, rows, *, full):
         "< 10 s, queries flat",
         f"{result}; top: {top[0][1]}x `{top[0][0][:50]}`",
     )
-    _result2, seconds, queries, top = measure(lambda: scheduler.advance_schedule(now=now))
+    _result2, seconds, queries, top = measure(lambda: schedule.advance_schedule(now=now))
     again = state()
     rows.add(
         scale,

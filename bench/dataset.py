@@ -24,25 +24,9 @@ from django.db import connection, transaction
 from django.db.models import FileField, JSONField, Max
 from django.utils import timezone
 
-from applications.evaluations import DEFAULT_QUESTIONS, project_period_windows
 from applications.models import (
-    BudgetItem,
-    BudgetKind,
-    CaseStudy,
-    CaseStudyStatus,
     ContributorProfile,
-    Deliverable,
-    DocProposal,
-    DocProposalStatus,
-    Evaluation,
-    EvaluationForm,
-    EvaluationKind,
-    EvaluationPeriod,
-    Hire,
     Idea,
-    Lesson,
-    LessonKind,
-    PeriodStatus,
     Project,
     Proposal,
     ProposalMentor,
@@ -50,12 +34,31 @@ from applications.models import (
     Receipt,
     Registration,
     Score,
-    Side,
+)
+from applications.services.proposals import digest_of
+from docs_season.models import (
+    BudgetItem,
+    BudgetKind,
+    CaseStudy,
+    CaseStudyStatus,
+    Deliverable,
+    DocProposal,
+    DocProposalStatus,
+    Hire,
+    Lesson,
+    LessonKind,
     StatementOfInterest,
     WriterProfile,
 )
-from applications.scheduler import MISSED_GRACE
-from applications.services import digest_of
+from evaluations.models import (
+    Evaluation,
+    EvaluationForm,
+    EvaluationKind,
+    EvaluationPeriod,
+    PeriodStatus,
+    Side,
+)
+from evaluations.services.periods import DEFAULT_QUESTIONS, MISSED_GRACE, project_period_windows
 from payments.models import CountryFactor, ExpenseType, Payout, PayoutStatus, PayoutStatusChange
 from payments.models import Milestone as PayMilestone
 from payments.money import clamp, split, to_cents

@@ -4,7 +4,7 @@ or an ended project enqueues the payout job at once instead of waiting for the n
 from django.db import transaction
 from django.dispatch import receiver
 
-from applications.evaluations import evaluation_submitted, project_ended
+from evaluations.services.filing import evaluation_submitted, project_ended
 
 
 @receiver(evaluation_submitted)

@@ -8,16 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
-from applications.models import (
-    CaseStudy,
-    CaseStudyStatus,
-    Evaluation,
-    EvaluationKind,
-    Hire,
-    Project,
-    Side,
-)
+from applications.models import Project
 from audit.services import audit_record
+from docs_season.models import CaseStudy, CaseStudyStatus, Hire
+from evaluations.models import Evaluation, EvaluationKind, Side
 from payments.models import (
     CountryFactor,
     ExpenseType,

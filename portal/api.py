@@ -8,6 +8,8 @@ from drf_spectacular.views import (
 )
 
 from applications import apis as application_apis
+from docs_season import apis as docs_apis
+from evaluations import apis as evaluation_apis
 from payments import apis as payment_apis
 from portal.security import csp_update
 from programs import apis as program_apis
@@ -44,12 +46,12 @@ urlpatterns = [
     ),
     path(
         "doc-projects/",
-        public_cache(application_apis.DocProjectListApi.as_view()),
+        public_cache(docs_apis.DocProjectListApi.as_view()),
         name="api_doc_projects",
     ),
     # Signed in (session or token).
     path("me/", program_apis.MeApi.as_view(), name="api_me"),
-    path("me/projects/", application_apis.MyProjectListApi.as_view(), name="api_my_projects"),
+    path("me/projects/", evaluation_apis.MyProjectListApi.as_view(), name="api_my_projects"),
     path("proposals/", application_apis.MyProposalListApi.as_view(), name="api_proposals"),
     path("proposals/<int:pk>/", application_apis.ProposalDetailApi.as_view(), name="api_proposal"),
     path(
@@ -59,7 +61,7 @@ urlpatterns = [
     ),
     path(
         "projects/<int:pk>/evaluations/",
-        application_apis.ProjectEvaluationsApi.as_view(),
+        evaluation_apis.ProjectEvaluationsApi.as_view(),
         name="api_project_evaluations",
     ),
     path("payouts/", payment_apis.PayoutListApi.as_view(), name="api_payouts"),

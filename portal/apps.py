@@ -1,7 +1,15 @@
 from django.apps import AppConfig, apps
 
 # The apps whose rows public pages show.
-PUBLIC_CACHE_APPS = ("accounts", "programs", "applications", "payments", "reports")
+PUBLIC_CACHE_APPS = (
+    "accounts",
+    "programs",
+    "applications",
+    "docs_season",
+    "evaluations",
+    "payments",
+    "reports",
+)
 # Models no public page shows, some of them written all day long: a save of one of these leaves
 # the cached public pages valid. Anything not named here invalidates them, so a new model is
 # safe by default.
@@ -16,14 +24,14 @@ PUBLIC_CACHE_IGNORES = {
     "applications.Receipt",
     "applications.Comment",
     "applications.Score",
-    "applications.StatementOfInterest",
-    "applications.BudgetItem",
-    "applications.Evaluation",
-    "applications.EvaluationForm",
-    "applications.EvaluationPeriod",
-    "applications.ReminderLog",
-    "applications.Survey",
-    "applications.SurveyResponse",
+    "docs_season.StatementOfInterest",
+    "docs_season.BudgetItem",
+    "evaluations.Evaluation",
+    "evaluations.EvaluationForm",
+    "evaluations.EvaluationPeriod",
+    "evaluations.ReminderLog",
+    "docs_season.Survey",
+    "docs_season.SurveyResponse",
     "payments.Payout",
     "payments.PayoutStatusChange",
     "payments.CountryFactor",

@@ -22,7 +22,7 @@ app.conf.beat_schedule = {
     # that missed one), claim and send due reminders, move program phases. A run that expired
     # unconsumed (worker down) is dropped: the next one catches up on everything.
     "advance-schedule": {
-        "task": "applications.tasks.advance_schedule_task",
+        "task": "evaluations.tasks.advance_schedule_task",
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 290},
     },

@@ -8,8 +8,9 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_re
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from applications import selectors_evaluations
-from applications.models import ContributorProfile, WriterProfile
+from applications.models import ContributorProfile
+from docs_season.models import WriterProfile
+from evaluations import selectors as evaluation_selectors
 from programs import selectors
 from programs.models import (
     Invitation,
@@ -161,7 +162,7 @@ def _count(model, **filters):
 
 
 def _member_sections(user, now) -> list[Section]:
-    from applications.models import Hire, StatementOfInterest, SurveyResponse
+    from docs_season.models import Hire, StatementOfInterest, SurveyResponse
 
     memberships = list(
         selectors.memberships_of(user=user)
@@ -271,7 +272,7 @@ def _applicant_section(
 
 def _evaluations_section(viewer, now) -> Section | None:
     """Open evaluations the viewer must file, whatever their role in each."""
-    periods = list(selectors_evaluations.evaluations_todo(viewer=viewer, now=now))
+    periods = list(evaluation_selectors.evaluations_todo(viewer=viewer, now=now))
     if not periods:
         return None
     return Section(

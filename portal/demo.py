@@ -12,23 +12,20 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from django.db import models
 
-from applications import services as proposals
-from applications.eligibility import contributor_register
-from applications.models import (
+from applications.models import ContributorProfile, Idea, Proposal, ProposalMentor
+from applications.services import proposals
+from applications.services.eligibility import contributor_register
+from docs_season.models import (
     BudgetItem,
     BudgetKind,
     CaseStudy,
     CaseStudyStatus,
-    ContributorProfile,
     Deliverable,
     DocProposal,
     DocProposalStatus,
     Hire,
-    Idea,
     Lesson,
     LessonKind,
-    Proposal,
-    ProposalMentor,
     StatementOfInterest,
     Survey,
     WriterProfile,

@@ -41,22 +41,16 @@ from accounts.models import ApiToken
 from applications.models import (
     Comment,
     ContributorProfile,
-    Evaluation,
-    Hire,
     Project,
     Proposal,
     ProposalMentor,
-    QuestionType,
     Receipt,
     Registration,
     Score,
-    Side,
-    StatementOfInterest,
-    SurveyResponse,
-    WriterProfile,
 )
-from applications.models.evaluations import ReminderLog
 from audit.services import audit_record, audit_record_many
+from docs_season.models import Hire, StatementOfInterest, SurveyResponse, WriterProfile
+from evaluations.models import Evaluation, QuestionType, ReminderLog, Side
 from payments.models import Milestone, Payout
 from programs.models import Invitation, Membership, ParticipationStatus, ProgramManager, Role
 from reports.statistics import SUBMITTED_STATES
@@ -121,7 +115,7 @@ def _evaluation(evaluation: Evaluation, answers: dict) -> dict:
 
 def _received_answers(evaluation: Evaluation, *, user) -> dict:
     """What the person may read of an evaluation about them or their mentoring, by the rules of
-    applications.evaluations.visible_answers: a contributor reads the mentor's grade only; a
+    evaluations.services.filing.visible_answers: a contributor reads the mentor's grade only; a
     mentor reads everything but the private answers."""
     if evaluation.period.project.contributor_id == user.pk:
         return {"grade": evaluation.answers.get("grade")}

@@ -17,6 +17,8 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("", include("programs.urls")),
     path("", include("applications.urls")),
+    path("", include("docs_season.urls")),
+    path("", include("evaluations.urls")),
     path("", include("reports.urls")),
     path("api/v1/", include("portal.api")),
     path("", include("payments.urls")),

@@ -175,3 +175,24 @@ def invitations_for(*, user, now: datetime) -> QuerySet[Invitation]:
     return Invitation.objects.filter(
         status=InvitationStatus.PENDING, expires_at__gte=now, email__in=addresses
     ).select_related("participation__program", "participation__organization")
+
+
+def participation_for_member(
+    *, program_slug: str, org_slug: str, user
+) -> tuple[Participation, set]:
+    """The participation and the viewer's roles in it (managers get {"manager"}); 404 otherwise."""
+    if not user.is_authenticated:
+        raise Http404
+    participation = (
+        Participation.objects.select_related("program", "organization")
+        .filter(program__slug=program_slug, organization__slug=org_slug)
+        .first()
+    )
+    if participation is None:
+        raise Http404
+    roles = set(participation.memberships.filter(user=user).values_list("role", flat=True))
+    if participation.program.managers.filter(user=user).exists():
+        roles.add("manager")
+    if not roles:
+        raise Http404("No such organization in this program, or you are not one of its team.")
+    return participation, roles

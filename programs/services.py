@@ -35,7 +35,7 @@ INVITATION_WRONG_EMAIL = (
 
 MANAGERS_GROUP = "Program managers"
 # Django admin permissions a program manager needs; granted through one group.
-MANAGER_APP_LABELS = ("programs", "applications", "payments")
+MANAGER_APP_LABELS = ("programs", "applications", "docs_season", "evaluations", "payments")
 
 
 def token_digest(token: str) -> str:

@@ -112,7 +112,8 @@ def _count_per_participation(queryset):
 
 
 def _coding(program: Program) -> dict:
-    from applications.models import Evaluation, Project, Proposal, Side
+    from applications.models import Project, Proposal
+    from evaluations.models import Evaluation, Side
     from programs.models import Membership
 
     country = "contributor__contributor_profile__country_of_residence"
@@ -211,7 +212,8 @@ def _coding(program: Program) -> dict:
 
 
 def _docs(program: Program) -> dict:
-    from applications.models import CaseStudy, Deliverable, Evaluation, Hire
+    from docs_season.models import CaseStudy, Deliverable, Hire
+    from evaluations.models import Evaluation
 
     accepted = program.participations.filter(status=ParticipationStatus.ACCEPTED).aggregate(
         projects=Count("pk"), requested=Sum("budget_requested")

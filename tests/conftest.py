@@ -81,7 +81,8 @@ class Cast:
 def build_cast() -> Cast:
     """The cast every permission test uses; tests/portal/authorization_world.py builds it once
     per module."""
-    from applications.models import ContributorProfile, WriterProfile
+    from applications.models import ContributorProfile
+    from docs_season.models import WriterProfile
 
     program = ProgramFactory()
     docs_program = DocsProgramFactory()

@@ -4,7 +4,7 @@ without their views (in programs, which knows nothing of applications) having to
 from django import template
 
 from applications import selectors
-from applications.ideas import team_participation_ids
+from applications.services.ideas import team_participation_ids
 from programs.models import Membership, Role
 from programs.services import is_program_manager as _is_program_manager
 

@@ -8,9 +8,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from applications import ideas as idea_services
 from applications import selectors
-from applications.forms_review import IdeaFilterForm, IdeaForm
+from applications.forms import IdeaFilterForm, IdeaForm
+from applications.services import ideas
 from programs import selectors as program_selectors
 from programs.forms import add_service_errors
 from programs.models import Role
@@ -38,7 +38,7 @@ def idea_list(request, slug):
         "page": page,
         "page_query": query.urlencode(),
         "filtered": any(filters.values()),
-        "team_of": idea_services.team_participation_ids(user=request.user),
+        "team_of": ideas.team_participation_ids(user=request.user),
     }
     return render(request, "applications/idea_list.html", context)
 
@@ -47,7 +47,7 @@ def _idea_form_page(request, *, participation, idea=None):
     form = IdeaForm(
         request.POST or None,
         program=participation.program,
-        team=idea_services.team_members(participation=participation),
+        team=ideas.team_members(participation=participation),
         initial=(
             {
                 "title": idea.title,
@@ -63,12 +63,12 @@ def _idea_form_page(request, *, participation, idea=None):
     if request.method == "POST" and form.is_valid():
         try:
             if idea is None:
-                idea = idea_services.idea_create(
+                idea = ideas.idea_create(
                     participation=participation, by=request.user, **form.cleaned_data
                 )
                 messages.success(request, f"“{idea.title}” is published.")
             else:
-                idea_services.idea_update(idea=idea, by=request.user, **form.cleaned_data)
+                ideas.idea_update(idea=idea, by=request.user, **form.cleaned_data)
                 messages.success(request, f"“{idea.title}” was saved.")
         except ValidationError as error:
             add_service_errors(form, error)
@@ -89,7 +89,7 @@ def _idea_form_page(request, *, participation, idea=None):
 @login_required
 def idea_new(request, program_slug, org_slug):
     """An org admin or mentor publishes a new idea of their organization."""
-    participation, roles = selectors.participation_for_member(
+    participation, roles = program_selectors.participation_for_member(
         program_slug=program_slug, org_slug=org_slug, user=request.user
     )
     # Managers may look at proposals, but ideas are written by the organization's own team.
@@ -101,5 +101,5 @@ def idea_new(request, program_slug, org_slug):
 @login_required
 def idea_edit(request, pk):
     """The organization's team edits one of its ideas."""
-    idea = idea_services.idea_for_editor(pk=pk, user=request.user)
+    idea = ideas.idea_for_editor(pk=pk, user=request.user)
     return _idea_form_page(request, participation=idea.participation, idea=idea)

@@ -4,8 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from applications.forms import ContributorProfileForm, WriterProfileForm
-from applications.models import ContributorProfile, WriterProfile
+from applications.forms import ContributorProfileForm
+from applications.models import ContributorProfile
 
 
 def _edit_profile(request, model, form_class, title):
@@ -27,9 +27,3 @@ def _edit_profile(request, model, form_class, title):
 def contributor_profile(request):
     """Create or edit the contributor profile that eligibility rules read."""
     return _edit_profile(request, ContributorProfile, ContributorProfileForm, "Contributor profile")
-
-
-@login_required
-def writer_profile(request):
-    """Create or edit the technical writer's public profile."""
-    return _edit_profile(request, WriterProfile, WriterProfileForm, "Writer profile")

@@ -16,11 +16,11 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from accounts import ratelimit
-from applications import selectors, services
-from applications.eligibility import contributor_register
-from applications.forms import ContributorProfileForm
-from applications.forms_proposals import ProposalForm, ProposalStartForm
+from applications import selectors
+from applications.forms import ContributorProfileForm, ProposalForm, ProposalStartForm
 from applications.models import ContributorProfile, ProposalStatus
+from applications.services import proposals as proposals_services
+from applications.services.eligibility import contributor_register
 from programs import selectors as program_selectors
 from programs.forms import add_service_errors
 from programs.models import MilestoneKind, MilestoneState
@@ -54,7 +54,7 @@ def _draft_data(form) -> dict:
     """The fields that were sent and cleaned: an invalid one never stops the others being saved."""
     return {
         name: form.cleaned_data[name]
-        for name in services.DRAFT_FIELDS
+        for name in proposals_services.DRAFT_FIELDS
         if name in form.data and name in form.cleaned_data
     }
 
@@ -141,7 +141,7 @@ def proposal_new(request, slug):
         form = _start_form(program, data=request.POST)
         if form.is_valid():
             try:
-                proposal = services.proposal_create(
+                proposal = proposals_services.proposal_create(
                     contributor=request.user,
                     program=program,
                     participation=form.cleaned_data["participation"],
@@ -178,7 +178,7 @@ def proposal_edit(request, pk):
     """Edit, save and submit one's own proposal; every submit attempt saves the draft first."""
     proposal = selectors.proposal_for_contributor(pk=pk, user=request.user)
     now = timezone.now()
-    read_only = services.proposal_is_read_only(proposal=proposal, now=now)
+    read_only = proposals_services.proposal_is_read_only(proposal=proposal, now=now)
     refusal_code = None
     in_sync = True  # whether the page's fields are what the server holds
     retry_after = None
@@ -196,17 +196,17 @@ def proposal_edit(request, pk):
         valid = form.is_valid()
         action = request.POST.get("action", "save")
         try:
-            proposal = services.proposal_save(
+            proposal = proposals_services.proposal_save(
                 proposal=proposal, by=request.user, data=_draft_data(form), now=now
             )
             saved = True
             upload = form.cleaned_data.get("attachment")
             if upload:
-                proposal = services.proposal_attach(
+                proposal = proposals_services.proposal_attach(
                     proposal=proposal, by=request.user, upload=upload, now=now
                 )
             if valid and action == "submit" and proposal.status == ProposalStatus.DRAFT:
-                services.proposal_submit(proposal=proposal, by=request.user, now=now)
+                proposals_services.proposal_submit(proposal=proposal, by=request.user, now=now)
         except ValidationError as error:
             add_service_errors(form, error)
             refusal_code = getattr(error, "code", None)
@@ -284,7 +284,7 @@ def proposal_autosave(request, pk):
     form = ProposalForm(request.POST, proposal=proposal)
     valid = form.is_valid()
     try:
-        proposal = services.proposal_save(
+        proposal = proposals_services.proposal_save(
             proposal=proposal,
             by=request.user,
             data=_draft_data(form),
@@ -310,7 +310,7 @@ def proposal_withdraw(request, pk):
     """Withdraw one's own proposal; a submitted one frees its slot."""
     proposal = selectors.proposal_for_contributor(pk=pk, user=request.user)
     try:
-        services.proposal_withdraw(proposal=proposal, by=request.user, now=timezone.now())
+        proposals_services.proposal_withdraw(proposal=proposal, by=request.user, now=timezone.now())
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -9,9 +9,8 @@ from django.db.models import Avg
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from applications import ideas as idea_services
-from applications import selectors, services
-from applications.forms_review import (
+from applications import selectors
+from applications.forms import (
     AssignMentorForm,
     CommentForm,
     RankingForm,
@@ -19,19 +18,22 @@ from applications.forms_review import (
     SlotRequestForm,
 )
 from applications.models import Score
+from applications.services import ideas, review
+from programs import selectors as program_selectors
 from programs.forms import add_service_errors
+from programs.guards import org_roles
 from programs.models import MilestoneKind, Role
 
 
 @login_required
 def org_proposals(request, program_slug, org_slug):
     """An organization's proposals with review figures; org admins rank them and request slots."""
-    participation, roles = selectors.participation_for_member(
+    participation, roles = program_selectors.participation_for_member(
         program_slug=program_slug, org_slug=org_slug, user=request.user
     )
     program = participation.program
     now = timezone.now()
-    closed = services.ranking_error(participation, now)
+    closed = review.ranking_error(participation, now)
     # The services let only org admins rank, mark duplicates and request slots.
     can_rank = Role.ORG_ADMIN in roles
     proposals = list(selectors.proposals_for_org(participation=participation))
@@ -54,10 +56,10 @@ def org_proposals(request, program_slug, org_slug):
         try:
             with transaction.atomic():
                 for proposal, of in ranking.duplicate_changes():
-                    services.proposal_mark_duplicate(
+                    review.proposal_mark_duplicate(
                         proposal=proposal, of=of, by=request.user, now=now
                     )
-                services.proposals_rank(
+                review.proposals_rank(
                     participation=participation,
                     by=request.user,
                     ordering=ranking.ordering(),
@@ -70,7 +72,7 @@ def org_proposals(request, program_slug, org_slug):
             return redirect(request.path)
     elif action == "slots" and slots.is_valid():
         try:
-            services.participation_request_slots(
+            review.participation_request_slots(
                 participation=participation,
                 by=request.user,
                 slots=slots.cleaned_data["slots"],
@@ -103,8 +105,8 @@ def proposal_review(request, pk):
     """One proposal as its organization sees it, with private comments, scores and mentors."""
     proposal = selectors.proposal_for_reviewer(pk=pk, user=request.user)
     participation = proposal.participation
-    roles = services.org_role(user=request.user, participation=participation)
-    team = idea_services.team_members(participation=participation)
+    roles = org_roles(user=request.user, participation=participation)
+    team = ideas.team_members(participation=participation)
     now = timezone.now()
     action = request.POST.get("action") if request.method == "POST" else None
     comment_form = CommentForm(request.POST if action == "comment" else None)
@@ -120,26 +122,26 @@ def proposal_review(request, pk):
     if action:
         try:
             if action == "comment" and comment_form.is_valid():
-                services.proposal_comment(
+                review.proposal_comment(
                     proposal=proposal, by=request.user, body=comment_form.cleaned_data["body"]
                 )
                 messages.success(request, "Your comment was added.")
                 return redirect(request.path)
             if action == "score" and score_form.is_valid():
-                services.proposal_score(
+                review.proposal_score(
                     proposal=proposal, by=request.user, value=score_form.cleaned_data["value"]
                 )
                 messages.success(request, "Your score was saved.")
                 return redirect(request.path)
             if action == "assign_me":
-                services.proposal_assign_mentor(
+                review.proposal_assign_mentor(
                     proposal=proposal, by=request.user, mentor=request.user, now=now
                 )
                 messages.success(request, "You are now a mentor of this proposal.")
                 return redirect(request.path)
             if action == "assign" and assign_form.is_valid():
                 mentor = assign_form.cleaned_data["mentor"]
-                services.proposal_assign_mentor(
+                review.proposal_assign_mentor(
                     proposal=proposal, by=request.user, mentor=mentor, now=now
                 )
                 messages.success(request, f"{mentor.name or mentor.email} is assigned.")
@@ -147,7 +149,7 @@ def proposal_review(request, pk):
             if action == "unassign":
                 mentor = team.filter(pk=request.POST.get("mentor") or 0).first()
                 if mentor is not None:
-                    services.proposal_unassign_mentor(
+                    review.proposal_unassign_mentor(
                         proposal=proposal, by=request.user, mentor=mentor, now=now
                     )
                     messages.success(request, f"{mentor.name or mentor.email} is unassigned.")

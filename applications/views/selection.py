@@ -7,8 +7,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from applications import selection, selectors
-from applications.forms_review import TotalSlotsForm
+from applications import selectors
+from applications.forms import TotalSlotsForm
+from applications.services import selection
 from programs import selectors as program_selectors
 from programs.models import MilestoneKind
 

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "audit",
     "programs",
     "applications",
+    "docs_season",
+    "evaluations",
     "payments",
     "reports",
     "portal",

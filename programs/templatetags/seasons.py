@@ -1,9 +1,12 @@
-"""Template helpers: every instant shown in UTC, with the viewer's local time beside it."""
+"""Template helpers: every instant shown in UTC with the viewer's local time beside it, and
+Markdown typed by users rendered safely."""
 
 from datetime import UTC
 
 from django import template
 from django.utils.html import format_html
+
+from programs.markdown import render_markdown
 
 register = template.Library()
 
@@ -23,3 +26,9 @@ def when(value, style="datetime"):
         style,
         text,
     )
+
+
+@register.filter
+def markdown(text):
+    """Render Markdown typed by a user as sanitised HTML."""
+    return render_markdown(text)

@@ -14,8 +14,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import tokens
-from applications import evaluations, selectors, selectors_evaluations
-from applications.models import ContributorProfile, DocProposal, EvaluationKind, Side
+from applications import selectors
+from applications.models import ContributorProfile
+from docs_season import selectors as docs_selectors
+from docs_season.models import DocProposal
+from evaluations import selectors as evaluation_selectors
+from evaluations.models import EvaluationKind, Side
+from evaluations.services import filing
 from payments.models import Milestone
 from payments.selectors import payouts_for_viewer
 from portal.exception_handlers import api_exception_handler
@@ -57,7 +62,7 @@ def world(cast):
     theirs = submitted(cast.other_participation, other, title="Theirs")
     project = make_project(cast)
     midterm = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR)
-    evaluations.evaluation_submit(
+    filing.evaluation_submit(
         period=midterm, by=cast.mentor, answers=MENTOR_ANSWERS, now=midterm.opens_at
     )
     make_hire(cast)
@@ -157,13 +162,13 @@ ENDPOINTS = {
     "doc-projects": (
         lambda w: f"/api/v1/doc-projects/?program={w['cast'].docs_program.slug}",
         PUBLIC,
-        ("id", lambda w, user: selectors.doc_proposals_public(program=w["cast"].docs_program)),
+        ("id", lambda w, user: docs_selectors.doc_proposals_public(program=w["cast"].docs_program)),
     ),
     "me": (lambda w: "/api/v1/me/", SIGNED_IN, None),
     "my-projects": (
         lambda w: "/api/v1/me/projects/",
         SIGNED_IN,
-        ("id", lambda w, user: selectors_evaluations.projects_for_viewer(viewer=user)),
+        ("id", lambda w, user: evaluation_selectors.projects_for_viewer(viewer=user)),
     ),
     "proposals": (
         lambda w: f"/api/v1/proposals/?program={_program(w)}",

@@ -8,10 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import docs
-from applications.models import BudgetItem, DocProposal, DocProposalStatus
+from docs_season.models import BudgetItem, DocProposal, DocProposalStatus
+from docs_season.services import budget, organizations
 from programs.models import Membership, MilestoneKind, Participation, ParticipationStatus, Role
 from programs.services import manager_grant
+from programs.windows import utc_text
 from tests.applications.test_review import assert_matrix, roles_expect
 from tests.browser import conftest as browser_fixtures
 from tests.browser.test_coding_season import sign_in
@@ -52,7 +53,7 @@ def open_docs_program(**kwargs):
 
 
 def applied(program, user, name="Pickle Docs"):
-    participation = docs.org_apply(program=program, by=user, now=timezone.now(), name=name)
+    participation = organizations.org_apply(program=program, by=user, now=timezone.now(), name=name)
     return participation.doc_proposal
 
 
@@ -78,7 +79,7 @@ def form_data(lines, action="save", **fields):
 
 HALF_WRITERS = [(WRITER, "Technical writer", "5000"), (OTHER, "Design of the site", "5000")]
 GOOD = [(WRITER, "Technical writer", "8000"), (OTHER, "Design of the site", "2000")]
-HALF_WRITERS_MESSAGE = docs.WRITER_SHARE_TOO_LOW.format(
+HALF_WRITERS_MESSAGE = budget.WRITER_SHARE_TOO_LOW.format(
     share="50.0", writers="5,000.00", total="10,000.00", minimum="60"
 )
 
@@ -138,7 +139,7 @@ def test_applying_twice_is_refused(cast, client):
     response = client.post(url, {"organization": org.pk})
 
     assert response.status_code == 400
-    assert docs.ALREADY_APPLIED.format(org=org) in response.text
+    assert organizations.ALREADY_APPLIED.format(org=org) in response.text
     assert Participation.objects.filter(program=program, organization=org).count() == 1
 
 
@@ -161,7 +162,10 @@ def test_applying_after_the_window_closed_is_refused_and_keeps_the_fields(cast, 
     )
     window = cast.docs_program.milestone(MilestoneKind.ORG_APPLICATIONS)
     assert response.status_code == 400
-    assert docs.APPLICATIONS_CLOSED.format(deadline=docs._fmt(window.ends_at)) in response.text
+    assert (
+        organizations.APPLICATIONS_CLOSED.format(deadline=utc_text(window.ends_at))
+        in response.text
+    )
     assert 'value="Late Pickle"' in response.text and "Too late" in response.text
     assert not Participation.objects.filter(organization__name="Late Pickle").exists()
 
@@ -242,7 +246,7 @@ def test_a_line_problem_is_placed_on_its_row(cast, client):
 
     problems = client.post(check_url(proposal), data).json()["problems"]
 
-    message = docs.STIPEND_TOO_HIGH.format(line=2, amount="900.00", cap="500.00")
+    message = budget.STIPEND_TOO_HIGH.format(line=2, amount="900.00", cap="500.00")
     assert {"rule": "volunteer_stipend", "message": message, "line": 2, "row": 2} in problems
     page = client.post(edit_url(proposal), data)
     assert page.status_code == 200 and message in page.text
@@ -284,7 +288,7 @@ def test_submitting_without_the_required_sections_is_refused(cast, client):
     response = client.post(edit_url(proposal), form_data(GOOD, action="submit", problem=""))
 
     assert response.status_code == 400
-    assert docs.REQUIRED in response.text
+    assert organizations.REQUIRED in response.text
     assert TEXT["scope"] in response.text  # every typed value is kept
     proposal.refresh_from_db()
     assert proposal.status == DocProposalStatus.DRAFT
@@ -298,7 +302,10 @@ def test_submitting_after_the_window_closed_is_refused(cast, client):
 
     window = cast.docs_program.milestone(MilestoneKind.ORG_APPLICATIONS)
     assert response.status_code == 400
-    assert docs.APPLICATIONS_CLOSED.format(deadline=docs._fmt(window.ends_at)) in response.text
+    assert (
+        organizations.APPLICATIONS_CLOSED.format(deadline=utc_text(window.ends_at))
+        in response.text
+    )
     proposal.refresh_from_db()
     assert proposal.status == DocProposalStatus.DRAFT
     assert proposal.title == TEXT["title"]  # the draft was still saved
@@ -308,14 +315,14 @@ def test_a_submitted_proposal_is_read_only_once_the_window_closed(cast, client):
     window = cast.docs_program.milestone(MilestoneKind.ORG_APPLICATIONS)
     proposal = DocProposal.objects.create(participation=cast.docs_participation, **TEXT)
     inside = window.ends_at - timedelta(days=1)
-    docs.doc_proposal_save(
+    organizations.doc_proposal_save(
         proposal=proposal,
         by=cast.org_admin,
         data={},
         items=[{"kind": WRITER, "description": "Writer", "amount": Decimal("6000")}],
         now=inside,
     )
-    docs.doc_proposal_submit(proposal=proposal, by=cast.org_admin, now=inside)
+    organizations.doc_proposal_submit(proposal=proposal, by=cast.org_admin, now=inside)
     client.force_login(cast.org_admin)
 
     page = client.get(edit_url(proposal))
@@ -323,7 +330,7 @@ def test_a_submitted_proposal_is_read_only_once_the_window_closed(cast, client):
     assert "read-only" in page.text and 'name="action"' not in page.text
 
     refused = client.post(edit_url(proposal), form_data(GOOD, title="Changed"))
-    assert refused.status_code == 400 and docs.NOT_EDITABLE in refused.text
+    assert refused.status_code == 400 and organizations.NOT_EDITABLE in refused.text
     proposal.refresh_from_db()
     assert proposal.title == TEXT["title"]
 
@@ -370,8 +377,10 @@ def submitted(program, user, name, lines=GOOD):
         for kind, description, amount in lines
     ]
     data = {**TEXT, "title": f"Docs of {name}"}
-    docs.doc_proposal_save(proposal=proposal, by=user, data=data, items=items, now=timezone.now())
-    docs.doc_proposal_submit(proposal=proposal, by=user, now=timezone.now())
+    organizations.doc_proposal_save(
+        proposal=proposal, by=user, data=data, items=items, now=timezone.now()
+    )
+    organizations.doc_proposal_submit(proposal=proposal, by=user, now=timezone.now())
     return proposal
 
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from applications import docs
-from applications.models import CaseStudy, DocProposal, Hire, StatementOfInterest
+from docs_season.models import CaseStudy, DocProposal, Hire, StatementOfInterest
+from docs_season.services import budget, case_studies, hiring, organizations
 from programs.models import MilestoneKind, Role
 from tests.conftest import DEADLINE
 from tests.factories import MembershipFactory, ParticipationFactory, UserFactory
@@ -29,7 +29,7 @@ def items(writer="6000", **others):
 def rules(cast, rows, justification=""):
     return {
         p.rule
-        for p in docs.budget_problems(
+        for p in budget.budget_problems(
             program=cast.docs_program, items=rows, justification=justification
         )
     }
@@ -58,7 +58,9 @@ def test_writers_get_at_least_sixty_percent(cast, writer, other, broken):
 def test_writer_share_message_names_the_figures(cast):
     (problem,) = [
         p
-        for p in docs.budget_problems(program=cast.docs_program, items=items("5000", other="5000"))
+        for p in budget.budget_problems(
+            program=cast.docs_program, items=items("5000", other="5000")
+        )
         if p.rule == "writer_share"
     ]
     assert "50.0%" in problem.message and "at least 60%" in problem.message
@@ -71,7 +73,7 @@ def test_swag_stays_under_its_cap(cast, swag, broken):
 
 @pytest.mark.parametrize(("stipend", "broken"), [("500.00", False), ("500.01", True)])
 def test_each_volunteer_stipend_is_capped_and_the_line_named(cast, stipend, broken):
-    problems = docs.budget_problems(
+    problems = budget.budget_problems(
         program=cast.docs_program, items=items("9000", volunteer_stipend=["100", stipend])
     )
     stipend_problems = [p for p in problems if p.rule == "volunteer_stipend"]
@@ -100,7 +102,7 @@ def test_one_doc_proposal_per_org_per_program(cast):
 
 def test_saving_keeps_a_draft_that_breaks_rules_and_submit_refuses_it(cast):
     proposal = DocProposal.objects.create(participation=cast.docs_participation)
-    problems = docs.doc_proposal_save(
+    problems = organizations.doc_proposal_save(
         proposal=proposal,
         by=cast.org_admin,
         now=DEADLINE,
@@ -117,12 +119,12 @@ def test_saving_keeps_a_draft_that_breaks_rules_and_submit_refuses_it(cast):
     assert proposal.budget_items.count() == 2
     opens = cast.docs_program.milestone(MilestoneKind.ORG_APPLICATIONS).starts_at
     with pytest.raises(ValidationError) as error:
-        docs.doc_proposal_submit(proposal=proposal, by=cast.org_admin, now=opens)
+        organizations.doc_proposal_submit(proposal=proposal, by=cast.org_admin, now=opens)
     assert "at least 60%" in error.value.messages[0]
 
 
 def _hire(cast, now, writer=None):
-    return docs.writer_hire(
+    return hiring.writer_hire(
         participation=cast.docs_participation,
         by=cast.org_admin,
         writer=writer or cast.writer,
@@ -147,7 +149,7 @@ def test_hiring_until_the_deadline_inclusive(cast, moment, allowed):
 
 @pytest.mark.parametrize(("hours", "allowed"), [(4, False), (5, True), (30, True), (31, False)])
 def test_writer_hours_per_week_within_bounds(cast, hours, allowed):
-    call = lambda: docs.writer_hire(  # noqa: E731
+    call = lambda: hiring.writer_hire(  # noqa: E731
         participation=cast.docs_participation,
         by=cast.org_admin,
         writer=cast.writer,
@@ -166,7 +168,7 @@ def test_writer_hours_per_week_within_bounds(cast, hours, allowed):
 def test_only_the_org_admin_hires_and_only_once(cast):
     for person in (cast.mentor, cast.other_org_admin, cast.writer, cast.manager):
         with pytest.raises(PermissionDenied):
-            docs.writer_hire(
+            hiring.writer_hire(
                 participation=cast.docs_participation,
                 by=person,
                 writer=cast.writer,
@@ -182,7 +184,7 @@ def test_only_the_org_admin_hires_and_only_once(cast):
 
 @pytest.mark.parametrize(("moment", "allowed"), [(DEADLINE, True), (DEADLINE + US, False)])
 def test_statements_of_interest_close_with_hiring(cast, moment, allowed):
-    send = lambda: docs.statement_send(  # noqa: E731
+    send = lambda: hiring.statement_send(  # noqa: E731
         participation=cast.docs_participation, writer=cast.writer, message="Hello", now=moment
     )
     if allowed:
@@ -194,38 +196,40 @@ def test_statements_of_interest_close_with_hiring(cast, moment, allowed):
 
 def test_statements_need_a_writer_profile_and_an_accepted_org(cast):
     with pytest.raises(ValidationError, match="writer profile"):
-        docs.statement_send(
+        hiring.statement_send(
             participation=cast.docs_participation, writer=cast.outsider, message="Hi", now=DEADLINE
         )
     pending = ParticipationFactory(program=cast.docs_program, status="applied")
     with pytest.raises(ValidationError, match="not an accepted organization"):
-        docs.statement_send(participation=pending, writer=cast.writer, message="Hi", now=DEADLINE)
+        hiring.statement_send(participation=pending, writer=cast.writer, message="Hi", now=DEADLINE)
 
 
 def test_org_admins_see_only_statements_addressed_to_them(cast):
-    from applications import selectors
+    from docs_season import selectors
+    from docs_season.services import hiring
 
     other = ParticipationFactory(program=cast.docs_program)
     MembershipFactory(participation=other, role=Role.ORG_ADMIN, user=cast.other_org_admin)
     second_writer = UserFactory()
-    from applications.models import WriterProfile
+    from docs_season.models import WriterProfile
 
     WriterProfile.objects.create(user=second_writer, display_name="Two", country_of_residence="DE")
-    docs.statement_send(
+    hiring.statement_send(
         participation=cast.docs_participation, writer=cast.writer, message="To A", now=DEADLINE
     )
-    docs.statement_send(participation=other, writer=second_writer, message="To B", now=DEADLINE)
+    hiring.statement_send(participation=other, writer=second_writer, message="To B", now=DEADLINE)
     mine = selectors.statements_for_org(participation=cast.docs_participation)
     assert [s.message for s in mine] == ["To A"]
     assert StatementOfInterest.objects.count() == 2
 
 
 def test_case_study_drafts_are_never_public_and_accepted_ones_wait_for_results(cast):
-    from applications import selectors
+    from docs_season import selectors
+    from docs_season.services import case_studies
 
-    study = docs.case_study_for(participation=cast.docs_participation, by=cast.org_admin)
+    study = case_studies.case_study_for(participation=cast.docs_participation, by=cast.org_admin)
     with pytest.raises(PermissionDenied):
-        docs.case_study_for(participation=cast.docs_participation, by=cast.other_org_admin)
+        case_studies.case_study_for(participation=cast.docs_participation, by=cast.other_org_admin)
     results = cast.docs_program.milestone(MilestoneKind.RESULTS).ends_at
     assert not selectors.case_studies_published(now=results).exists()
     CaseStudy.objects.filter(pk=study.pk).update(status="accepted")
@@ -234,14 +238,14 @@ def test_case_study_drafts_are_never_public_and_accepted_ones_wait_for_results(c
 
 
 def test_case_study_submission_inside_its_window(cast):
-    study = docs.case_study_for(participation=cast.docs_participation, by=cast.org_admin)
+    study = case_studies.case_study_for(participation=cast.docs_participation, by=cast.org_admin)
     full = dict.fromkeys(("writers_count", "project_hours", "percent_complete"), 1)
     full |= {"budget_amount": D("9000")}
     full |= dict.fromkeys(
         ("problem", "outcomes", "went_well", "advice", "recruitment", "metrics", "analysis"), "text"
     )
     window = cast.docs_program.milestone(MilestoneKind.CASE_STUDY)
-    docs.case_study_save(
+    case_studies.case_study_save(
         case_study=study,
         by=cast.org_admin,
         data=full,
@@ -250,13 +254,13 @@ def test_case_study_submission_inside_its_window(cast):
         lessons=[{"kind": "went_well", "topic": "Budget", "what_we_did": "x", "lesson": "y"}],
     )
     with pytest.raises(ValidationError, match="can be submitted from"):
-        docs.case_study_submit(case_study=study, by=cast.org_admin, now=window.ends_at + US)
-    docs.case_study_submit(case_study=study, by=cast.org_admin, now=window.ends_at)
+        case_studies.case_study_submit(case_study=study, by=cast.org_admin, now=window.ends_at + US)
+    case_studies.case_study_submit(case_study=study, by=cast.org_admin, now=window.ends_at)
     with pytest.raises(PermissionDenied):
-        docs.case_study_review(
+        case_studies.case_study_review(
             case_study=study, by=cast.org_admin, accept=True, note="", now=window.ends_at
         )
-    docs.case_study_review(
+    case_studies.case_study_review(
         case_study=study, by=cast.manager, accept=True, note="", now=window.ends_at
     )
     study.refresh_from_db()

@@ -8,8 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import docs
-from applications.models import (
+from docs_season.models import (
     CaseStudy,
     CaseStudyStatus,
     Deliverable,
@@ -20,6 +19,7 @@ from applications.models import (
     SurveyResponse,
     WriterProfile,
 )
+from docs_season.services import case_studies, hiring, organizations, surveys
 from programs.models import Milestone, MilestoneKind, Role
 from tests.factories import MembershipFactory, ParticipationFactory, UserFactory, docs_timeline
 
@@ -89,7 +89,7 @@ def test_statement_without_a_writer_profile_is_refused_with_a_link(client, cast)
 
     assert response.status_code == 400
     body = response.content.decode()
-    assert docs.NOT_A_WRITER in body
+    assert hiring.NOT_A_WRITER in body
     assert reverse("writer_profile") in body
     assert "Hi there" in body
     assert not StatementOfInterest.objects.exists()
@@ -104,7 +104,7 @@ def test_statement_after_the_hiring_deadline_is_refused_with_the_deadline(client
 
     assert response.status_code == 400
     body = response.content.decode()
-    assert docs.hiring_error(cast.docs_program, timezone.now()) in body
+    assert hiring.hiring_error(cast.docs_program, timezone.now()) in body
     assert "<time" in body
     assert "Late</textarea>" in body
 
@@ -191,7 +191,7 @@ def test_hire_after_the_deadline_is_refused_with_the_deadline(client, cast):
     assert response.status_code == 400
     body = response.content.decode()
     deadline = milestones[MilestoneKind.HIRING_DEADLINE].ends_at
-    assert docs.HIRING_CLOSED.format(deadline=deadline.strftime("%Y-%m-%d %H:%M:%S")) in body
+    assert hiring.HIRING_CLOSED.format(deadline=deadline.strftime("%Y-%m-%d %H:%M:%S")) in body
     assert 'datetime="' in body
     assert 'value="150"' in body
     assert not Hire.objects.exists()
@@ -208,7 +208,7 @@ def test_hours_per_week_outside_the_range_are_refused(client, cast, hours):
     )
 
     assert response.status_code == 400
-    assert docs.HOURS_OUT_OF_RANGE.format(low=5, high=30) in response.content.decode()
+    assert hiring.HOURS_OUT_OF_RANGE.format(low=5, high=30) in response.content.decode()
     assert f'value="{hours}"' in response.content.decode()
     assert not Hire.objects.exists()
 
@@ -269,7 +269,7 @@ def test_case_study_draft_is_saved_and_submit_outside_the_window_refused(client,
     assert response.status_code == 400
     body = response.content.decode()
     window = cast.docs_program.milestone(MilestoneKind.CASE_STUDY)
-    assert docs.case_study_window_error(cast.docs_program, timezone.now()) in body
+    assert case_studies.case_study_window_error(cast.docs_program, timezone.now()) in body
     assert window.ends_at.isoformat().replace("+00:00", "Z") in body
     assert "Edited after the window" in body
     study.refresh_from_db()
@@ -296,7 +296,7 @@ def test_case_study_submitted_accepted_and_published_after_the_results(client, c
 
     missing = client.post(page, case_study_data("submit", analysis=""))
     assert missing.status_code == 400
-    assert docs.REQUIRED in missing.content.decode()
+    assert organizations.REQUIRED in missing.content.decode()
 
     response = client.post(page, case_study_data("submit"))
     assert response.status_code == 302
@@ -421,7 +421,7 @@ def test_survey_is_answered_once_in_its_window(client, cast):
 
     again = client.post(page, {**ANSWERS, "notes": "Second try"})
     assert again.status_code == 400
-    assert docs.SURVEY_ANSWERED in again.content.decode()
+    assert surveys.SURVEY_ANSWERED in again.content.decode()
     assert "Second try" in again.content.decode()
     assert SurveyResponse.objects.count() == 1
 
@@ -482,7 +482,7 @@ def test_writer_directory_filters_and_hidden_profiles(client, cast):
 
 def test_lessons_topics_are_the_templates(cast):
     # The lesson form offers exactly the template's topics.
-    from applications.forms_docs_writers import LessonForm
+    from docs_season.forms import LessonForm
 
     choices = [value for value, _ in LessonForm().fields["topic"].choices if value]
     assert choices == Lesson.TOPICS

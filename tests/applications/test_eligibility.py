@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from applications import eligibility as rules
-from applications.eligibility import age_on, contributor_register, eligibility_problems
 from applications.models import ContributorProfile, Proposal, Registration
+from applications.services import eligibility
+from applications.services.eligibility import age_on, contributor_register, eligibility_problems
 from programs.models import Role
 from tests.conftest import DEADLINE
 from tests.factories import MembershipFactory, ParticipationFactory, ProgramFactory
@@ -60,7 +60,7 @@ def test_minimum_age_is_a_program_setting(cast):
 
 def test_student_or_beginner_is_required(cast):
     found = problems(cast, is_student=False, is_beginner=False)
-    assert found == [rules.NOT_STUDENT_OR_BEGINNER]
+    assert found == [eligibility.NOT_STUDENT_OR_BEGINNER]
     assert problems(cast, is_student=False, is_beginner=True) == []
 
 
@@ -122,7 +122,7 @@ def test_register_refuses_with_reasons_and_stores_nothing(cast):
     ContributorProfile.objects.filter(user=cast.contributor).update(is_student=False)
     with pytest.raises(ValidationError) as error:
         contributor_register(user=cast.contributor, program=cast.program, now=DAY)
-    assert error.value.messages == [rules.NOT_STUDENT_OR_BEGINNER]
+    assert error.value.messages == [eligibility.NOT_STUDENT_OR_BEGINNER]
     assert not Registration.objects.exists()
 
 
@@ -138,4 +138,4 @@ def test_register_is_idempotent_and_closes_with_the_window(cast):
 def test_no_profile_no_registration(cast):
     with pytest.raises(ValidationError) as error:
         contributor_register(user=cast.outsider, program=cast.program, now=DAY)
-    assert error.value.messages == [rules.NO_PROFILE]
+    assert error.value.messages == [eligibility.NO_PROFILE]

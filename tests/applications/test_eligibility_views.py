@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import eligibility
 from applications.models import ContributorProfile, Registration
+from applications.services import eligibility
 from programs.models import MilestoneKind
 from tests.factories import coding_timeline
 

@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import evaluations
-from applications.models import Evaluation, EvaluationKind, EvaluationPeriod, Project, Side
+from applications.models import Project
+from evaluations.models import Evaluation, EvaluationKind, EvaluationPeriod, Side
+from evaluations.services import filing
 from programs.models import MilestoneKind, Role
 from tests.applications.test_evaluations import (
     CONTRIBUTOR_ANSWERS,
@@ -115,7 +116,7 @@ def test_my_evaluations_lists_what_each_person_files_now(cast, client):
     assert listed(cast.contributor) == {contributor_side.pk}
     for person in (cast.manager, cast.other_mentor, cast.other_org_admin, cast.outsider):
         assert listed(person) == set()
-    evaluations.evaluation_submit(
+    filing.evaluation_submit(
         period=mentor_side, by=cast.mentor, answers=MENTOR_ANSWERS, now=timezone.now()
     )
     assert listed(cast.mentor) == set()
@@ -184,7 +185,7 @@ def test_a_closed_evaluation_is_refused_with_the_instant_and_the_answers_kept(ca
     assert response.status_code == 400
     page = response.content.decode()
     closes = period.closes_at.strftime("%Y-%m-%d %H:%M:%S")
-    assert evaluations.CLOSED.format(closes=closes) in page
+    assert filing.CLOSED.format(closes=closes) in page
     assert period.closes_at.isoformat().replace("+00:00", "Z")[:19] in page  # the `when` tag
     assert "Typed late." in page
     assert not Evaluation.objects.exists()
@@ -223,7 +224,7 @@ def test_a_second_submission_and_an_ended_project_are_refused(cast, client):
     client.force_login(cast.org_admin)
     response = client.post(file_url(mentor_side), {**MENTOR_ANSWERS, "grade": "fail"})
     assert response.status_code == 400
-    assert evaluations.ALREADY in response.content.decode()
+    assert filing.ALREADY in response.content.decode()
     assert Evaluation.objects.get(period=mentor_side).passed is True
 
     failed = midterm_open_now(cast)

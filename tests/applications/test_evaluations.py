@@ -1,4 +1,4 @@
-"""The rules of evaluations, through applications.evaluations: the periods of every allowed
+"""The rules of evaluations, through evaluations.services: the periods of every allowed
 length, deadlines to the microsecond, immutability, failing grades, length changes, who files and
 who reads what."""
 
@@ -7,19 +7,18 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from applications import evaluations, selection, services
-from applications.models import (
+from applications.models import Project, Proposal, ProposalStatus
+from applications.services import review, selection
+from evaluations.models import (
     Evaluation,
     EvaluationForm,
     EvaluationKind,
     EvaluationPeriod,
     PeriodStatus,
-    Project,
-    Proposal,
-    ProposalStatus,
     Side,
 )
-from applications.selectors_evaluations import period_state
+from evaluations.selectors import period_state
+from evaluations.services import filing, periods
 from programs.models import MilestoneKind, Role, default_length_options
 from tests.conftest import DEADLINE
 from tests.factories import MembershipFactory, UserFactory
@@ -75,7 +74,7 @@ def make_project(cast, *, size=175, weeks=12, starts_at=START, participation=Non
         announced_at=DEADLINE,
     )
     project.mentors.set(mentors if mentors is not None else [cast.mentor])
-    evaluations.periods_ensure_for_project(project)
+    periods.periods_ensure_for_project(project)
     return project
 
 
@@ -84,7 +83,7 @@ def period_of(project, kind, side):
 
 
 def docs_period(cast):
-    evaluations.periods_ensure_for_docs(cast.docs_participation)
+    periods.periods_ensure_for_docs(cast.docs_participation)
     return EvaluationPeriod.objects.get(
         participation=cast.docs_participation, kind=EvaluationKind.MONTHLY, sequence=1
     )
@@ -109,9 +108,9 @@ def test_periods_of_every_allowed_length(cast, size, weeks):
     got = {(p.kind, p.side): (p.opens_at, p.closes_at) for p in project.periods.all()}
     assert got == expected
     # The pure arithmetic agrees, and creating the periods again adds none.
-    windows = evaluations.project_period_windows(starts_at=START, ends_at=end, window_days=7)
+    windows = periods.project_period_windows(starts_at=START, ends_at=end, window_days=7)
     assert {(k, s): (o, c) for k, s, o, c in windows} == expected
-    assert evaluations.periods_ensure_for_project(project) == 0
+    assert periods.periods_ensure_for_project(project) == 0
     assert project.periods.count() == 4
 
 
@@ -128,13 +127,13 @@ def test_announcing_creates_each_projects_periods_from_its_own_length(cast):
     from tests.applications.test_ranking_and_announce import BEFORE_RANKING, submitted
 
     proposal = submitted(cast, cast.participation)  # 14 weeks
-    services.proposals_rank(
+    review.proposals_rank(
         participation=cast.participation,
         by=cast.org_admin,
         ordering=[proposal.pk],
         now=BEFORE_RANKING,
     )
-    services.participation_request_slots(
+    review.participation_request_slots(
         participation=cast.participation, by=cast.org_admin, slots=1, now=BEFORE_RANKING
     )
     selection.slots_apply(program=cast.program, by=cast.manager, total=1, now=BEFORE_RANKING)
@@ -154,7 +153,7 @@ def test_docs_periods_follow_the_monthly_milestones(cast):
     milestone = cast.docs_program.milestone(MilestoneKind.MONTHLY_EVALUATION)
     assert (period.opens_at, period.closes_at) == (milestone.starts_at, milestone.ends_at)
     assert period.side == Side.ORG_ADMIN
-    assert evaluations.periods_ensure_for_docs(cast.docs_participation) == 0
+    assert periods.periods_ensure_for_docs(cast.docs_participation) == 0
 
 
 # Deadlines --------------------------------------------------------------------------------
@@ -164,13 +163,13 @@ def test_a_midterm_is_refused_a_microsecond_before_it_opens_and_accepted_as_it_c
     project = make_project(cast)
     period = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR)
     with pytest.raises(ValidationError) as refused:
-        evaluations.evaluation_submit(
+        filing.evaluation_submit(
             period=period, by=cast.mentor, answers=MENTOR_ANSWERS, now=period.opens_at - US
         )
     assert refused.value.messages == [
-        evaluations.NOT_OPEN.format(opens=period.opens_at.strftime("%Y-%m-%d %H:%M:%S"))
+        filing.NOT_OPEN.format(opens=period.opens_at.strftime("%Y-%m-%d %H:%M:%S"))
     ]
-    evaluation = evaluations.evaluation_submit(
+    evaluation = filing.evaluation_submit(
         period=period, by=cast.mentor, answers=MENTOR_ANSWERS, now=period.closes_at
     )
     assert evaluation.submitted_at == period.closes_at
@@ -182,7 +181,7 @@ def test_a_midterm_is_refused_a_microsecond_before_it_opens_and_accepted_as_it_c
 def test_opening_instant_is_accepted_and_a_microsecond_late_is_refused(cast):
     project = make_project(cast)
     contributor_side = period_of(project, EvaluationKind.MIDTERM, Side.CONTRIBUTOR)
-    evaluations.evaluation_submit(
+    filing.evaluation_submit(
         period=contributor_side,
         by=cast.contributor,
         answers=CONTRIBUTOR_ANSWERS,
@@ -191,11 +190,11 @@ def test_opening_instant_is_accepted_and_a_microsecond_late_is_refused(cast):
     mentor_side = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR)
     late = mentor_side.closes_at + US
     with pytest.raises(ValidationError, match="closed at") as refused:
-        evaluations.evaluation_submit(
+        filing.evaluation_submit(
             period=mentor_side, by=cast.mentor, answers=MENTOR_ANSWERS, now=late
         )
     assert refused.value.messages == [
-        evaluations.CLOSED.format(closes=mentor_side.closes_at.strftime("%Y-%m-%d %H:%M:%S"))
+        filing.CLOSED.format(closes=mentor_side.closes_at.strftime("%Y-%m-%d %H:%M:%S"))
     ]
     assert not Evaluation.objects.filter(period=mentor_side).exists()
     # A period whose close has passed reads as missed even before the scheduler marks it.
@@ -209,14 +208,14 @@ def test_the_final_work_url_is_due_by_the_end_of_coding(cast):
     project = make_project(cast, weeks=10)
     final = period_of(project, EvaluationKind.FINAL, Side.CONTRIBUTOR)
     with pytest.raises(ValidationError) as refused:
-        evaluations.evaluation_submit(
+        filing.evaluation_submit(
             period=final,
             by=cast.contributor,
             answers={**FINAL_ANSWERS, "work_url": "not a link"},
             now=final.closes_at,
         )
     assert "work_url" in refused.value.message_dict
-    evaluation = evaluations.evaluation_submit(
+    evaluation = filing.evaluation_submit(
         period=final, by=cast.contributor, answers=FINAL_ANSWERS, now=project.coding_ends_at
     )
     assert evaluation.work_url == "https://example.org/pulls/42"
@@ -227,7 +226,7 @@ def test_required_answers_are_checked(cast):
     project = make_project(cast)
     period = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR)
     with pytest.raises(ValidationError) as refused:
-        evaluations.evaluation_submit(
+        filing.evaluation_submit(
             period=period,
             by=cast.mentor,
             answers={"grade": "maybe"},
@@ -235,7 +234,7 @@ def test_required_answers_are_checked(cast):
         )
     assert refused.value.message_dict == {
         "grade": ["Choose pass or fail."],
-        "progress": [evaluations.REQUIRED],
+        "progress": [filing.REQUIRED],
     }
 
 
@@ -245,17 +244,17 @@ def test_required_answers_are_checked(cast):
 def test_submitted_evaluations_are_immutable(cast):
     project = make_project(cast)
     period = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR)
-    evaluation = evaluations.evaluation_submit(
+    evaluation = filing.evaluation_submit(
         period=period, by=cast.mentor, answers=MENTOR_ANSWERS, now=period.opens_at
     )
     with pytest.raises(ValidationError) as refused:
-        evaluations.evaluation_submit(
+        filing.evaluation_submit(
             period=period,
             by=cast.org_admin,
             answers={**MENTOR_ANSWERS, "progress": "Changed my mind."},
             now=period.opens_at + US,
         )
-    assert refused.value.messages == [evaluations.ALREADY]
+    assert refused.value.messages == [filing.ALREADY]
     evaluation.answers = {"grade": "fail"}
     with pytest.raises(ValidationError, match="cannot be changed"):
         evaluation.save()
@@ -273,12 +272,12 @@ def test_a_failing_grade_ends_the_project_once(cast, django_capture_on_commit_ca
     def receiver(sender, project, passed, **kwargs):
         ended.append((project.pk, passed))
 
-    evaluations.project_ended.connect(receiver)
+    filing.project_ended.connect(receiver)
     try:
         project = make_project(cast)
         mentor_side = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR)
         with django_capture_on_commit_callbacks(execute=True):
-            evaluations.evaluation_submit(
+            filing.evaluation_submit(
                 period=mentor_side, by=cast.mentor, answers=FAIL_ANSWERS, now=mentor_side.opens_at
             )
         project.refresh_from_db()
@@ -286,24 +285,22 @@ def test_a_failing_grade_ends_the_project_once(cast, django_capture_on_commit_ca
         assert project.ended_at == mentor_side.opens_at
         assert ended == [(project.pk, False)]
         # Ending it again changes nothing; no other evaluation is taken.
-        assert not evaluations.project_end(
+        assert not filing.project_end(
             project=project, passed=True, reason="again", now=mentor_side.closes_at
         )
         contributor_side = period_of(project, EvaluationKind.MIDTERM, Side.CONTRIBUTOR)
         with pytest.raises(ValidationError) as refused:
-            evaluations.evaluation_submit(
+            filing.evaluation_submit(
                 period=contributor_side,
                 by=cast.contributor,
                 answers=CONTRIBUTOR_ANSWERS,
                 now=contributor_side.opens_at,
             )
-        assert refused.value.messages == [
-            evaluations.PROJECT_ENDED.format(reason="failed the midterm")
-        ]
+        assert refused.value.messages == [filing.PROJECT_ENDED.format(reason="failed the midterm")]
         assert period_state(contributor_side, now=contributor_side.opens_at) == "ended"
         assert ended == [(project.pk, False)]
     finally:
-        evaluations.project_ended.disconnect(receiver)
+        filing.project_ended.disconnect(receiver)
 
 
 def test_a_period_missed_before_the_project_ended_stays_missed(cast):
@@ -312,7 +309,7 @@ def test_a_period_missed_before_the_project_ended_stays_missed(cast):
     final = period_of(project, EvaluationKind.FINAL, Side.CONTRIBUTOR)
     later = mentor_side.closes_at + timedelta(hours=1)
     # As the scheduler would: the missed midterm ends the project.
-    evaluations.project_end(project=project, passed=False, reason="missed the midterm", now=later)
+    filing.project_end(project=project, passed=False, reason="missed the midterm", now=later)
     assert period_state(mentor_side, now=later, project=project) == PeriodStatus.MISSED
     assert period_state(final, now=later, project=project) == "ended"
 
@@ -320,19 +317,19 @@ def test_a_period_missed_before_the_project_ended_stays_missed(cast):
 def test_a_passing_final_passes_the_project_once_both_finals_are_in(cast):
     project = make_project(cast, weeks=8, size=90)
     midterm = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR)
-    evaluations.evaluation_submit(
+    filing.evaluation_submit(
         period=midterm, by=cast.org_admin, answers=MENTOR_ANSWERS, now=midterm.opens_at
     )
     mentor_final = period_of(project, EvaluationKind.FINAL, Side.MENTOR)
     # At the instant the contributor's final closes, the mentor's opens: a pass then does not
     # pass the project while the contributor's final is still missing.
-    evaluations.evaluation_submit(
+    filing.evaluation_submit(
         period=mentor_final, by=cast.org_admin, answers=MENTOR_ANSWERS, now=mentor_final.opens_at
     )
     project.refresh_from_db()
     assert project.status == "active"
     contributor_final = period_of(project, EvaluationKind.FINAL, Side.CONTRIBUTOR)
-    evaluations.evaluation_submit(
+    filing.evaluation_submit(
         period=contributor_final,
         by=project.contributor,
         answers=FINAL_ANSWERS,
@@ -348,7 +345,7 @@ def test_a_passing_final_passes_the_project_once_both_finals_are_in(cast):
 def test_the_length_changes_only_before_the_first_period_opens(cast):
     project = make_project(cast, weeks=12)
     first = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR).opens_at
-    evaluations.project_change_length(project=project, by=cast.org_admin, weeks=16, now=first - US)
+    periods.project_change_length(project=project, by=cast.org_admin, weeks=16, now=first - US)
     project.refresh_from_db()
     assert project.coding_ends_at == START + timedelta(weeks=16)
     midterm = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR)
@@ -360,9 +357,9 @@ def test_the_length_changes_only_before_the_first_period_opens(cast):
 
     at = midterm.opens_at
     with pytest.raises(ValidationError) as refused:
-        evaluations.project_change_length(project=project, by=cast.manager, weeks=10, now=at)
+        periods.project_change_length(project=project, by=cast.manager, weeks=10, now=at)
     assert refused.value.messages == [
-        evaluations.LENGTH_LOCKED.format(opens=at.strftime("%Y-%m-%d %H:%M:%S"))
+        periods.LENGTH_LOCKED.format(opens=at.strftime("%Y-%m-%d %H:%M:%S"))
     ]
     project.refresh_from_db()
     assert project.length_weeks == 16
@@ -372,11 +369,11 @@ def test_only_allowed_lengths_and_only_admins_and_managers(cast):
     project = make_project(cast, size=90, weeks=8)
     early = START
     with pytest.raises(ValidationError, match="choose a length of 8, 10, 12 weeks"):
-        evaluations.project_change_length(project=project, by=cast.org_admin, weeks=14, now=early)
+        periods.project_change_length(project=project, by=cast.org_admin, weeks=14, now=early)
     for person in (cast.mentor, cast.contributor, cast.other_org_admin, cast.outsider):
         with pytest.raises(PermissionDenied):
-            evaluations.project_change_length(project=project, by=person, weeks=10, now=early)
-    evaluations.project_change_length(project=project, by=cast.manager, weeks=12, now=early)
+            periods.project_change_length(project=project, by=person, weeks=10, now=early)
+    periods.project_change_length(project=project, by=cast.manager, weeks=12, now=early)
     assert Project.objects.get(pk=project.pk).length_weeks == 12
 
 
@@ -401,8 +398,7 @@ def test_who_may_file_each_side(cast):
     }
     files = {
         name: [
-            evaluations.may_file(period=p, user=user)
-            for p in (mentor_side, contributor_side, monthly)
+            filing.may_file(period=p, user=user) for p in (mentor_side, contributor_side, monthly)
         ]
         for name, user in people.items()
     }
@@ -417,10 +413,10 @@ def test_who_may_file_each_side(cast):
         "outsider": [False, False, False],
     }
     with pytest.raises(PermissionDenied):
-        evaluations.evaluation_submit(
+        filing.evaluation_submit(
             period=mentor_side, by=unassigned, answers=MENTOR_ANSWERS, now=mentor_side.opens_at
         )
-    on_behalf = evaluations.evaluation_submit(
+    on_behalf = filing.evaluation_submit(
         period=mentor_side, by=cast.org_admin, answers=MENTOR_ANSWERS, now=mentor_side.opens_at
     )
     assert on_behalf.filed_by == cast.org_admin
@@ -429,10 +425,10 @@ def test_who_may_file_each_side(cast):
 def test_an_org_admin_files_the_monthly_evaluation(cast):
     period = docs_period(cast)
     with pytest.raises(PermissionDenied):
-        evaluations.evaluation_submit(
+        filing.evaluation_submit(
             period=period, by=cast.manager, answers=MONTHLY_ANSWERS, now=period.opens_at
         )
-    evaluation = evaluations.evaluation_submit(
+    evaluation = filing.evaluation_submit(
         period=period, by=cast.org_admin, answers=MONTHLY_ANSWERS, now=period.closes_at
     )
     assert evaluation.status == "on_track"
@@ -445,7 +441,7 @@ def test_an_org_admin_files_the_monthly_evaluation(cast):
         closes_at=period.closes_at,
     )
     with pytest.raises(ValidationError, match="closed at"):
-        evaluations.evaluation_submit(
+        filing.evaluation_submit(
             period=other, by=cast.org_admin, answers=MONTHLY_ANSWERS, now=other.closes_at + US
         )
 
@@ -454,7 +450,7 @@ def test_a_new_form_version_is_used_without_code(cast):
     project = make_project(cast)
     period = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR)
     assert (
-        evaluations.evaluation_form_for(
+        periods.evaluation_form_for(
             program=cast.program, kind=period.kind, side=period.side
         ).version
         == 1
@@ -469,11 +465,11 @@ def test_a_new_form_version_is_used_without_code(cast):
     v2.full_clean()
     v2.save()
     with pytest.raises(ValidationError) as refused:
-        evaluations.evaluation_submit(
+        filing.evaluation_submit(
             period=period, by=cast.mentor, answers=MENTOR_ANSWERS, now=period.opens_at
         )
-    assert refused.value.message_dict == {"demo": [evaluations.REQUIRED]}
-    evaluation = evaluations.evaluation_submit(
+    assert refused.value.message_dict == {"demo": [filing.REQUIRED]}
+    evaluation = filing.evaluation_submit(
         period=period,
         by=cast.mentor,
         answers={"grade": "pass", "demo": "https://example.org/demo"},
@@ -493,12 +489,12 @@ def test_what_each_role_reads_of_a_mentor_evaluation(cast):
     unassigned = MembershipFactory(participation=cast.participation, role=Role.MENTOR).user
     project = make_project(cast)
     period = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR)
-    evaluation = evaluations.evaluation_submit(
+    evaluation = filing.evaluation_submit(
         period=period, by=cast.mentor, answers=MENTOR_ANSWERS, now=period.opens_at
     )
     public = {"grade": "pass", "progress": "Steady work."}
     read = {
-        person: evaluations.visible_answers(evaluation=evaluation, viewer=person)
+        person: filing.visible_answers(evaluation=evaluation, viewer=person)
         for person in (
             cast.contributor,
             cast.mentor,
@@ -525,24 +521,20 @@ def test_what_each_role_reads_of_a_mentor_evaluation(cast):
 def test_what_each_role_reads_of_a_contributor_and_a_monthly_evaluation(cast):
     project = make_project(cast)
     period = period_of(project, EvaluationKind.MIDTERM, Side.CONTRIBUTOR)
-    evaluation = evaluations.evaluation_submit(
+    evaluation = filing.evaluation_submit(
         period=period, by=cast.contributor, answers=CONTRIBUTOR_ANSWERS, now=period.opens_at
     )
     for person in (cast.contributor, cast.mentor, cast.org_admin, cast.manager):
-        assert evaluations.visible_answers(evaluation=evaluation, viewer=person) == (
-            CONTRIBUTOR_ANSWERS
-        )
+        assert filing.visible_answers(evaluation=evaluation, viewer=person) == (CONTRIBUTOR_ANSWERS)
     for person in (cast.other_mentor, cast.other_org_admin, cast.outsider):
-        assert evaluations.visible_answers(evaluation=evaluation, viewer=person) is None
+        assert filing.visible_answers(evaluation=evaluation, viewer=person) is None
 
     monthly = docs_period(cast)
-    evaluation = evaluations.evaluation_submit(
+    evaluation = filing.evaluation_submit(
         period=monthly, by=cast.org_admin, answers=MONTHLY_ANSWERS, now=monthly.opens_at
     )
     for person in (cast.org_admin, cast.manager):
-        assert evaluations.visible_answers(evaluation=evaluation, viewer=person) == (
-            MONTHLY_ANSWERS
-        )
+        assert filing.visible_answers(evaluation=evaluation, viewer=person) == (MONTHLY_ANSWERS)
     stranger = UserFactory()
     for person in (cast.mentor, cast.other_org_admin, cast.outsider, stranger):
-        assert evaluations.visible_answers(evaluation=evaluation, viewer=person) is None
+        assert filing.visible_answers(evaluation=evaluation, viewer=person) is None

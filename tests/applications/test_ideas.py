@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from applications import ideas
 from applications.models import Idea
+from applications.services import ideas
 from programs.models import ParticipationStatus
 from tests.applications.test_review import assert_matrix, roles_expect
 from tests.factories import MembershipFactory, ParticipationFactory
@@ -163,10 +163,10 @@ def test_the_organization_page_links_ideas_and_proposals(cast, client):
 
 
 def test_the_idea_list_is_paged_and_keeps_its_filters(cast, client):
-    from applications import ideas as idea_services
+    from applications.services import ideas
 
     for n in range(30):
-        idea_services.idea_create(
+        ideas.idea_create(
             participation=cast.participation, by=cast.org_admin, title=f"Paged idea {n:02}",
             description="Text", size=175, skills="Rust", mentors=[],
         )  # fmt: skip

@@ -2,7 +2,7 @@
 
 import pytest
 
-from applications.markdown import render_markdown
+from programs.markdown import render_markdown
 
 ATTACKS = [
     "<script>alert(1)</script>",

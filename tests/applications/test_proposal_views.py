@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import services
 from applications.models import Idea, Proposal, ProposalStatus, Registration
+from applications.services import proposals as proposals_services
 from programs.models import MilestoneKind, ProjectSize
 from tests.conftest import DEADLINE
 from tests.factories import UserFactory, coding_timeline
@@ -114,10 +114,13 @@ def test_create_edit_save_submit_gives_a_receipt_and_an_email(
     assert proposal.status == ProposalStatus.SUBMITTED
     receipt = proposal.receipts.get()
     canonical = json.dumps(
-        services.content_of(proposal), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        proposals_services.content_of(proposal),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     assert receipt.digest == hashlib.sha256(canonical.encode()).hexdigest()
-    assert receipt.digest == services.digest_of(services.content_of(proposal))
+    assert receipt.digest == proposals_services.digest_of(proposals_services.content_of(proposal))
     assert receipt.digest == proposal.content_digest
 
     assert len(mail.outbox) == 1
@@ -162,12 +165,12 @@ def test_new_refused_with_400_unless_registered_or_idea_of_other_org(open_cast, 
     new = reverse("proposal_new", args=[open_cast.program.slug])
     response = client.post(new, {"participation": open_cast.participation.pk, "idea": idea.pk})
     assert response.status_code == 400
-    assert services.IDEA_OF_OTHER_ORG in text(response)
+    assert proposals_services.IDEA_OF_OTHER_ORG in text(response)
 
     client.force_login(open_cast.outsider)
     response = client.post(new, {"participation": open_cast.participation.pk})
     assert response.status_code == 400
-    assert services.NOT_REGISTERED in text(response)
+    assert proposals_services.NOT_REGISTERED in text(response)
     assert not Proposal.objects.exists()
 
 
@@ -179,7 +182,7 @@ def test_submit_with_missing_fields_saves_the_draft_and_marks_them(open_cast, cl
     )
     assert response.status_code == 400
     page = text(response)
-    assert services.REQUIRED in page
+    assert proposals_services.REQUIRED in page
     assert "Typed text" in page
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.DRAFT and proposal.body == "Typed text"
@@ -195,7 +198,9 @@ def test_length_not_allowed_for_the_size_is_a_field_error(open_cast, client):
         {**FULL, "size": str(ProjectSize.SMALL), "length_weeks": "14", "action": "save"},
     )
     assert response.status_code == 400
-    assert services.LENGTH_NOT_ALLOWED.format(size=90, weeks="8, 10, 12") in text(response)
+    assert proposals_services.LENGTH_NOT_ALLOWED.format(size=90, weeks="8, 10, 12") in text(
+        response
+    )
     # Nothing was saved: proposal.js keeps the echoed text in the browser rather than dropping it.
     assert 'data-in-sync="false"' in response.text
     # Every allowed length is in the page for proposal.js to narrow down by size.
@@ -235,7 +240,7 @@ def test_submitted_proposal_is_read_only_after_the_deadline(cast, client):
     response = client.post(edit_url(proposal), {**FULL, "title": "After", "action": "save"})
     assert response.status_code == 400
     page = text(response)
-    assert services.READ_ONLY.format(deadline="2023-04-04 18:00:00") in page
+    assert proposals_services.READ_ONLY.format(deadline="2023-04-04 18:00:00") in page
     assert 'value="After"' in page  # what was typed is echoed back
     assert 'data-in-sync="false"' in page
     proposal.refresh_from_db()
@@ -243,7 +248,9 @@ def test_submitted_proposal_is_read_only_after_the_deadline(cast, client):
 
     response = client.post(autosave_url(proposal), {"title": "After", "revision": "0"})
     assert response.status_code == 400
-    assert services.READ_ONLY.format(deadline="2023-04-04 18:00:00") in str(response.json())
+    assert proposals_services.READ_ONLY.format(deadline="2023-04-04 18:00:00") in str(
+        response.json()
+    )
 
 
 def test_fourth_submission_is_refused_with_the_cap_message(open_cast, client):
@@ -253,7 +260,7 @@ def test_fourth_submission_is_refused_with_the_cap_message(open_cast, client):
         assert client.post(edit_url(proposal), {**FULL, "action": "submit"}).status_code == 302
     response = client.post(edit_url(proposals[3]), {**FULL, "action": "submit"})
     assert response.status_code == 400
-    assert services.CAP_REACHED.format(cap=3) in text(response)
+    assert proposals_services.CAP_REACHED.format(cap=3) in text(response)
     proposals[3].refresh_from_db()
     assert proposals[3].status == ProposalStatus.DRAFT
     assert proposals[3].body == FULL["body"]
@@ -358,7 +365,7 @@ def test_attachment_must_be_a_pdf_by_content_and_within_the_size_cap(open_cast, 
 
     response = upload("notes.pdf", b"just some text, not a PDF")
     assert response.status_code == 400
-    assert services.ATTACHMENT_NOT_PDF in text(response)
+    assert proposals_services.ATTACHMENT_NOT_PDF in text(response)
 
     open_cast.program.attachment_max_mb = 1
     open_cast.program.save()

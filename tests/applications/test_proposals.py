@@ -9,8 +9,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from applications import services
 from applications.models import Proposal, ProposalStatus, Receipt, Registration
+from applications.services import proposals as proposals_services
 from tests.conftest import DEADLINE
 from tests.factories import ParticipationFactory
 
@@ -32,7 +32,7 @@ def registered(cast):
 
 
 def draft(cast, participation=None, **fields):
-    proposal = services.proposal_create(
+    proposal = proposals_services.proposal_create(
         contributor=cast.contributor,
         program=cast.program,
         participation=participation or cast.participation,
@@ -51,11 +51,15 @@ def draft(cast, participation=None, **fields):
 def test_submission_window_closes_after_its_last_microsecond(registered, moment, accepted):
     proposal = draft(registered)
     if accepted:
-        receipt = services.proposal_submit(proposal=proposal, by=registered.contributor, now=moment)
+        receipt = proposals_services.proposal_submit(
+            proposal=proposal, by=registered.contributor, now=moment
+        )
         assert receipt.submitted_at == moment
     else:
         with pytest.raises(ValidationError) as error:
-            services.proposal_submit(proposal=proposal, by=registered.contributor, now=moment)
+            proposals_services.proposal_submit(
+                proposal=proposal, by=registered.contributor, now=moment
+            )
         assert "closed at 2023-04-04 18:00:00 UTC" in error.value.messages[0]
         proposal.refresh_from_db()
         assert proposal.status == ProposalStatus.DRAFT
@@ -65,7 +69,7 @@ def test_submission_window_closes_after_its_last_microsecond(registered, moment,
 def test_a_late_submit_attempt_keeps_what_was_typed(registered):
     proposal = draft(registered)
     late = DEADLINE + US
-    saved = services.proposal_save(
+    saved = proposals_services.proposal_save(
         proposal=proposal,
         by=registered.contributor,
         data={"body": "typed at the last second"},
@@ -73,7 +77,7 @@ def test_a_late_submit_attempt_keeps_what_was_typed(registered):
     )
     assert saved.body == "typed at the last second"
     with pytest.raises(ValidationError, match="closed at"):
-        services.proposal_submit(proposal=saved, by=registered.contributor, now=late)
+        proposals_services.proposal_submit(proposal=saved, by=registered.contributor, now=late)
     assert Proposal.objects.get().body == "typed at the last second"
 
 
@@ -81,8 +85,10 @@ def test_submission_needs_the_window_to_have_opened(registered):
     proposal = draft(registered)
     opens = registered.program.milestones.get(kind="contributor_applications").starts_at
     with pytest.raises(ValidationError, match="open at"):
-        services.proposal_submit(proposal=proposal, by=registered.contributor, now=opens - US)
-    services.proposal_submit(proposal=proposal, by=registered.contributor, now=opens)
+        proposals_services.proposal_submit(
+            proposal=proposal, by=registered.contributor, now=opens - US
+        )
+    proposals_services.proposal_submit(proposal=proposal, by=registered.contributor, now=opens)
 
 
 def test_receipt_digest_is_sha256_of_the_received_content(registered):
@@ -90,7 +96,9 @@ def test_receipt_digest_is_sha256_of_the_received_content(registered):
     import json
 
     proposal = draft(registered)
-    receipt = services.proposal_submit(proposal=proposal, by=registered.contributor, now=DEADLINE)
+    receipt = proposals_services.proposal_submit(
+        proposal=proposal, by=registered.contributor, now=DEADLINE
+    )
     canonical = json.dumps(
         receipt.content, sort_keys=True, ensure_ascii=False, separators=(",", ":")
     )
@@ -103,7 +111,7 @@ def test_receipt_digest_is_sha256_of_the_received_content(registered):
 def test_receipt_is_mailed(registered, django_capture_on_commit_callbacks):
     proposal = draft(registered)
     with django_capture_on_commit_callbacks(execute=True):
-        receipt = services.proposal_submit(
+        receipt = proposals_services.proposal_submit(
             proposal=proposal, by=registered.contributor, now=DEADLINE
         )
     assert len(mail.outbox) == 1
@@ -113,10 +121,10 @@ def test_receipt_is_mailed(registered, django_capture_on_commit_callbacks):
 
 def test_submitted_proposals_can_be_edited_until_the_deadline_then_not(registered):
     proposal = draft(registered)
-    services.proposal_submit(
+    proposals_services.proposal_submit(
         proposal=proposal, by=registered.contributor, now=DEADLINE - timedelta(hours=1)
     )
-    edited = services.proposal_save(
+    edited = proposals_services.proposal_save(
         proposal=proposal,
         by=registered.contributor,
         data={"abstract": "Better abstract."},
@@ -125,7 +133,7 @@ def test_submitted_proposals_can_be_edited_until_the_deadline_then_not(registere
     assert edited.receipts.count() == 2
     assert edited.receipts.first().content["abstract"] == "Better abstract."
     with pytest.raises(ValidationError, match="can no longer be changed"):
-        services.proposal_save(
+        proposals_services.proposal_save(
             proposal=edited,
             by=registered.contributor,
             data={"abstract": "Too late."},
@@ -136,23 +144,31 @@ def test_submitted_proposals_can_be_edited_until_the_deadline_then_not(registere
 
 def test_submitted_edits_are_checked_in_full(registered):
     proposal = draft(registered)
-    services.proposal_submit(proposal=proposal, by=registered.contributor, now=DEADLINE)
+    proposals_services.proposal_submit(proposal=proposal, by=registered.contributor, now=DEADLINE)
     with pytest.raises(ValidationError) as error:
-        services.proposal_save(
+        proposals_services.proposal_save(
             proposal=proposal, by=registered.contributor, data={"title": ""}, now=DEADLINE
         )
-    assert error.value.message_dict["title"] == [services.REQUIRED]
+    assert error.value.message_dict["title"] == [proposals_services.REQUIRED]
 
 
 def test_the_cap_counts_submitted_proposals_only(registered):
     orgs = [ParticipationFactory(program=registered.program) for _ in range(4)]
     proposals = [draft(registered, participation=org) for org in orgs]
     for proposal in proposals[:3]:
-        services.proposal_submit(proposal=proposal, by=registered.contributor, now=DEADLINE)
+        proposals_services.proposal_submit(
+            proposal=proposal, by=registered.contributor, now=DEADLINE
+        )
     with pytest.raises(ValidationError, match="already submitted 3 proposals"):
-        services.proposal_submit(proposal=proposals[3], by=registered.contributor, now=DEADLINE)
-    services.proposal_withdraw(proposal=proposals[0], by=registered.contributor, now=DEADLINE)
-    services.proposal_submit(proposal=proposals[3], by=registered.contributor, now=DEADLINE)
+        proposals_services.proposal_submit(
+            proposal=proposals[3], by=registered.contributor, now=DEADLINE
+        )
+    proposals_services.proposal_withdraw(
+        proposal=proposals[0], by=registered.contributor, now=DEADLINE
+    )
+    proposals_services.proposal_submit(
+        proposal=proposals[3], by=registered.contributor, now=DEADLINE
+    )
     assert Proposal.objects.filter(status="submitted").count() == 3
 
 
@@ -163,14 +179,18 @@ def test_the_cap_holds_under_concurrent_submits(registered):
     orgs = [ParticipationFactory(program=registered.program) for _ in range(4)]
     proposals = [draft(registered, participation=org) for org in orgs]
     for proposal in proposals[:2]:
-        services.proposal_submit(proposal=proposal, by=registered.contributor, now=DEADLINE)
+        proposals_services.proposal_submit(
+            proposal=proposal, by=registered.contributor, now=DEADLINE
+        )
     barrier = threading.Barrier(2)
     outcomes = []
 
     def submit(proposal):
         try:
             barrier.wait()
-            services.proposal_submit(proposal=proposal, by=registered.contributor, now=DEADLINE)
+            proposals_services.proposal_submit(
+                proposal=proposal, by=registered.contributor, now=DEADLINE
+            )
             outcomes.append("stored")
         except ValidationError as error:
             outcomes.append(error.messages[0])
@@ -192,7 +212,9 @@ def test_the_cap_holds_under_concurrent_submits(registered):
 def test_submission_needs_every_field(registered):
     proposal = draft(registered, abstract="", size=None)
     with pytest.raises(ValidationError) as error:
-        services.proposal_submit(proposal=proposal, by=registered.contributor, now=DEADLINE)
+        proposals_services.proposal_submit(
+            proposal=proposal, by=registered.contributor, now=DEADLINE
+        )
     assert set(error.value.message_dict) == {"abstract", "size"}
 
 
@@ -201,19 +223,19 @@ def test_only_offered_sizes_and_allowed_lengths(registered):
     registered.program.save()
     proposal = draft(registered, size=None)
     with pytest.raises(ValidationError) as error:
-        services.proposal_save(
+        proposals_services.proposal_save(
             proposal=proposal, by=registered.contributor, data={"size": 90}, now=DEADLINE
         )
     assert "175, 350" in error.value.message_dict["size"][0]
     with pytest.raises(ValidationError) as error:
-        services.proposal_save(
+        proposals_services.proposal_save(
             proposal=proposal,
             by=registered.contributor,
             data={"size": 350, "length_weeks": 11},
             now=DEADLINE,
         )
     assert "length_weeks" in error.value.message_dict
-    services.proposal_save(
+    proposals_services.proposal_save(
         proposal=proposal,
         by=registered.contributor,
         data={"size": 350, "length_weeks": 22},
@@ -225,11 +247,13 @@ def test_body_length_is_bounded_on_submit_but_drafts_keep_everything(registered)
     registered.program.proposal_body_max_chars = 100
     registered.program.save()
     proposal = draft(registered)
-    services.proposal_save(
+    proposals_services.proposal_save(
         proposal=proposal, by=registered.contributor, data={"body": "x" * 150}, now=DEADLINE
     )
     with pytest.raises(ValidationError) as error:
-        services.proposal_submit(proposal=proposal, by=registered.contributor, now=DEADLINE)
+        proposals_services.proposal_submit(
+            proposal=proposal, by=registered.contributor, now=DEADLINE
+        )
     assert "150 characters long; the limit is 100" in error.value.message_dict["body"][0]
     assert Proposal.objects.get().body == "x" * 150
 
@@ -237,7 +261,7 @@ def test_body_length_is_bounded_on_submit_but_drafts_keep_everything(registered)
 def test_stale_autosave_does_not_overwrite_newer_text(registered):
     proposal = draft(registered)
     base = proposal.revision
-    services.proposal_save(
+    proposals_services.proposal_save(
         proposal=proposal,
         by=registered.contributor,
         data={"body": "tab A"},
@@ -245,7 +269,7 @@ def test_stale_autosave_does_not_overwrite_newer_text(registered):
         base_revision=base,
     )
     with pytest.raises(ValidationError) as error:
-        services.proposal_save(
+        proposals_services.proposal_save(
             proposal=proposal,
             by=registered.contributor,
             data={"body": "tab B"},
@@ -260,9 +284,11 @@ def test_only_the_author_changes_a_proposal(registered):
     proposal = draft(registered)
     for person in (registered.mentor, registered.org_admin, registered.outsider):
         with pytest.raises(PermissionDenied):
-            services.proposal_save(proposal=proposal, by=person, data={"body": "x"}, now=DEADLINE)
+            proposals_services.proposal_save(
+                proposal=proposal, by=person, data={"body": "x"}, now=DEADLINE
+            )
         with pytest.raises(PermissionDenied):
-            services.proposal_submit(proposal=proposal, by=person, now=DEADLINE)
+            proposals_services.proposal_submit(proposal=proposal, by=person, now=DEADLINE)
 
 
 def test_proposals_need_registration_and_an_accepted_org(cast):

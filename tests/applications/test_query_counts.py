@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from applications import ideas
 from applications.models import Comment, Project, Score
+from applications.services import ideas
 from programs.models import MilestoneKind
 from tests.applications.test_review import submitted
 from tests.applications.test_selection_views import allocate
@@ -116,8 +116,8 @@ def test_project_lists_queries_do_not_grow(cast, client):
 def test_my_proposals_queries_do_not_grow(cast, client):
     from datetime import timedelta
 
-    from applications import services
     from applications.models import Registration
+    from applications.services import proposals
     from tests.conftest import DEADLINE
     from tests.factories import ParticipationFactory
 
@@ -125,7 +125,7 @@ def test_my_proposals_queries_do_not_grow(cast, client):
 
     def add_drafts(count):
         for _ in range(count):
-            proposal = services.proposal_create(
+            proposal = proposals.proposal_create(
                 contributor=cast.contributor,
                 program=cast.program,
                 participation=ParticipationFactory(program=cast.program),
@@ -147,8 +147,8 @@ def test_my_evaluations_looks_for_missing_monthly_periods_in_one_query(cast):
     """The page creates a docs organization's periods only where a window lacks its period."""
     from datetime import timedelta
 
-    from applications import evaluations
-    from applications.selectors_evaluations import docs_participations_missing_periods
+    from evaluations.selectors import docs_participations_missing_periods
+    from evaluations.services import periods
     from tests.conftest import DEADLINE
     from tests.factories import MilestoneFactory
 
@@ -156,7 +156,7 @@ def test_my_evaluations_looks_for_missing_monthly_periods_in_one_query(cast):
         return list(docs_participations_missing_periods(viewer=cast.org_admin))
 
     assert missing() == [cast.docs_participation]
-    evaluations.periods_ensure_for_docs(cast.docs_participation)
+    periods.periods_ensure_for_docs(cast.docs_participation)
     assert missing() == []
     assert docs_participations_missing_periods(viewer=cast.mentor).count() == 0
     MilestoneFactory(

@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from applications import selection, services
 from applications.models import Project, Proposal, ProposalMentor, ProposalStatus
+from applications.services import review, selection
 from programs.models import MilestoneKind
 from tests.conftest import DEADLINE
 from tests.factories import UserFactory
@@ -41,20 +41,20 @@ def test_ranking_needs_a_mentor_and_an_org_admin(cast):
     with_mentor = submitted(cast, cast.participation)
     without = submitted(cast, cast.participation, mentor=False)
     with pytest.raises(ValidationError, match="no mentor assigned"):
-        services.proposals_rank(
+        review.proposals_rank(
             participation=cast.participation,
             by=cast.org_admin,
             ordering=[with_mentor.pk, without.pk],
             now=BEFORE_RANKING,
         )
     with pytest.raises(PermissionDenied):
-        services.proposals_rank(
+        review.proposals_rank(
             participation=cast.participation,
             by=cast.mentor,
             ordering=[with_mentor.pk],
             now=BEFORE_RANKING,
         )
-    services.proposals_rank(
+    review.proposals_rank(
         participation=cast.participation,
         by=cast.org_admin,
         ordering=[with_mentor.pk],
@@ -66,19 +66,19 @@ def test_ranking_needs_a_mentor_and_an_org_admin(cast):
 def test_ranking_and_slot_requests_close_at_the_ranking_deadline(cast):
     proposal = submitted(cast, cast.participation)
     due = cast.program.milestone(MilestoneKind.RANKING_DUE).ends_at
-    services.proposals_rank(
+    review.proposals_rank(
         participation=cast.participation, by=cast.org_admin, ordering=[proposal.pk], now=due
     )
-    services.participation_request_slots(
+    review.participation_request_slots(
         participation=cast.participation, by=cast.org_admin, slots=2, now=due
     )
     late = due + timedelta(microseconds=1)
     with pytest.raises(ValidationError, match="read-only"):
-        services.proposals_rank(
+        review.proposals_rank(
             participation=cast.participation, by=cast.org_admin, ordering=[], now=late
         )
     with pytest.raises(ValidationError, match="read-only"):
-        services.participation_request_slots(
+        review.participation_request_slots(
             participation=cast.participation, by=cast.org_admin, slots=3, now=late
         )
 
@@ -86,11 +86,11 @@ def test_ranking_and_slot_requests_close_at_the_ranking_deadline(cast):
 def test_other_orgs_cannot_rank_or_review(cast):
     proposal = submitted(cast, cast.participation)
     with pytest.raises(PermissionDenied):
-        services.proposal_comment(proposal=proposal, by=cast.other_mentor, body="hi")
+        review.proposal_comment(proposal=proposal, by=cast.other_mentor, body="hi")
     with pytest.raises(PermissionDenied):
-        services.proposal_score(proposal=proposal, by=cast.other_org_admin, value=5)
+        review.proposal_score(proposal=proposal, by=cast.other_org_admin, value=5)
     with pytest.raises(PermissionDenied):
-        services.proposals_rank(
+        review.proposals_rank(
             participation=cast.participation,
             by=cast.other_org_admin,
             ordering=[proposal.pk],
@@ -108,10 +108,10 @@ def test_the_whole_selection(cast, django_capture_on_commit_callbacks):
         (cast.participation, cast.org_admin, [a1.pk, a2.pk]),
         (cast.other_participation, cast.other_org_admin, [b1.pk, b2.pk]),
     ):
-        services.proposals_rank(
+        review.proposals_rank(
             participation=participation, by=admin, ordering=order, now=BEFORE_RANKING
         )
-        services.participation_request_slots(
+        review.participation_request_slots(
             participation=participation, by=admin, slots=1, now=BEFORE_RANKING
         )
 

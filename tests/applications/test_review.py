@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from applications import services
-from applications.forms_review import DUPLICATE_OF_ITSELF, DUPLICATE_UNKNOWN, RANK_TWICE
+from applications.forms import DUPLICATE_OF_ITSELF, DUPLICATE_UNKNOWN, RANK_TWICE
 from applications.models import Comment, Proposal, ProposalMentor, ProposalStatus, Score
+from applications.services import review as review_services
 from programs.models import MilestoneKind
 from tests.conftest import DEADLINE
 from tests.factories import UserFactory, coding_timeline
@@ -225,7 +225,7 @@ def test_ranking_requires_a_mentor(cast, client):
     client.force_login(cast.org_admin)
     response = client.post(org_url(cast), {"action": "rank", f"rank_{lonely.pk}": "1"})
     assert response.status_code == 400
-    assert services.RANK_NEEDS_MENTOR.format(title="Nobody mentors me") in response.text
+    assert review_services.RANK_NEEDS_MENTOR.format(title="Nobody mentors me") in response.text
     # The typed value is kept.
     assert f'name="rank_{lonely.pk}" value="1"' in response.text
     lonely.refresh_from_db()

@@ -16,21 +16,19 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from applications import evaluations, scheduler
-from applications.models import (
+from applications.models import Project, Proposal, ProposalStatus
+from docs_season.models import Survey, SurveyResponse
+from evaluations.models import (
     EvaluationKind,
     EvaluationPeriod,
     PeriodStatus,
-    Project,
-    Proposal,
-    ProposalStatus,
     ReminderKind,
     ReminderLog,
     Side,
-    Survey,
-    SurveyResponse,
 )
-from applications.tasks import advance_schedule_task, send_reminder
+from evaluations.services import filing, reminders, schedule
+from evaluations.services import periods as periods_services
+from evaluations.tasks import advance_schedule_task, send_reminder
 from programs.models import Milestone, MilestoneKind, Program, Role
 from programs.services import program_phases_advance
 from tests.conftest import DEADLINE
@@ -79,7 +77,7 @@ def make_project(cast, *, title="Faster previews", contributor=None, mentors=Non
     )
     project.mentors.set(mentors if mentors is not None else [cast.mentor])
     if periods:
-        evaluations.periods_ensure_for_project(project)
+        periods_services.periods_ensure_for_project(project)
     return project
 
 
@@ -88,7 +86,7 @@ def period(project, kind, side):
 
 
 def submit(project, kind, side, by, answers, now):
-    return evaluations.evaluation_submit(
+    return filing.evaluation_submit(
         period=period(project, kind, side), by=by, answers=answers, now=now
     )
 
@@ -97,7 +95,7 @@ def run(now, times=1):
     """The job at `now`, with its on-commit mail tasks run as after a real commit."""
     results = []
     for _ in range(times):
-        results.append(scheduler.advance_schedule(now=now))
+        results.append(schedule.advance_schedule(now=now))
     return results
 
 
@@ -139,7 +137,7 @@ def test_periods_are_created_for_active_projects_and_docs_orgs_once(
 ):
     project = make_project(cast, periods=False)
     # Four for the project, one for the docs organization's monthly evaluation.
-    assert scheduler.periods_ensure(now=SOON) == 5
+    assert periods_services.periods_ensure(now=SOON) == 5
     assert set(project.periods.values_list("kind", "side")) == {
         (EvaluationKind.MIDTERM, Side.MENTOR),
         (EvaluationKind.MIDTERM, Side.CONTRIBUTOR),
@@ -150,16 +148,16 @@ def test_periods_are_created_for_active_projects_and_docs_orgs_once(
     assert (docs.opens_at, docs.closes_at) == (SOON, SOON + timedelta(days=7))
     # Complete projects and organizations are filtered out in SQL, not looped over.
     with django_assert_num_queries(2):
-        assert scheduler.periods_ensure(now=SOON) == 0
+        assert periods_services.periods_ensure(now=SOON) == 0
 
 
 def test_a_period_opens_at_its_opening_instant(cast):
     project = make_project(cast)
-    assert scheduler.periods_open(now=MIDTERM_OPENS - US) == 0
-    assert scheduler.periods_open(now=MIDTERM_OPENS) == 2
+    assert periods_services.periods_open(now=MIDTERM_OPENS - US) == 0
+    assert periods_services.periods_open(now=MIDTERM_OPENS) == 2
     assert period(project, "midterm", Side.MENTOR).status == PeriodStatus.OPEN
     assert period(project, "final", Side.CONTRIBUTOR).status == PeriodStatus.UPCOMING
-    assert scheduler.periods_open(now=MIDTERM_OPENS) == 0
+    assert periods_services.periods_open(now=MIDTERM_OPENS) == 0
 
 
 def test_a_missed_midterm_fails_the_project_exactly_once(cast, django_capture_on_commit_callbacks):
@@ -169,7 +167,7 @@ def test_a_missed_midterm_fails_the_project_exactly_once(cast, django_capture_on
     def on_end(sender, project, passed, **kwargs):
         ended.append((project.pk, passed))
 
-    evaluations.project_ended.connect(on_end)
+    filing.project_ended.connect(on_end)
     try:
         submit(project, "midterm", Side.MENTOR, cast.mentor, MENTOR_ANSWERS, MIDTERM_OPENS)
         # The request path refuses the contributor a microsecond late ...
@@ -183,16 +181,16 @@ def test_a_missed_midterm_fails_the_project_exactly_once(cast, django_capture_on
                 MIDTERM_CLOSES + US,
             )
         # ... while the job waits out requests begun before the deadline.
-        assert scheduler.periods_mark_missed(now=MIDTERM_CLOSES + US) == []
-        late = MIDTERM_CLOSES + scheduler.MISSED_GRACE + US
+        assert periods_services.periods_mark_missed(now=MIDTERM_CLOSES + US) == []
+        late = MIDTERM_CLOSES + periods_services.MISSED_GRACE + US
         contributor_side = period(project, "midterm", Side.CONTRIBUTOR)
         with django_capture_on_commit_callbacks(execute=True):
-            assert scheduler.periods_mark_missed(now=late) == [contributor_side.pk]
-            assert scheduler.periods_mark_missed(now=late) == []
+            assert periods_services.periods_mark_missed(now=late) == [contributor_side.pk]
+            assert periods_services.periods_mark_missed(now=late) == []
             run(late, times=2)
             run(ENDS + timedelta(days=30), times=2)
     finally:
-        evaluations.project_ended.disconnect(on_end)
+        filing.project_ended.disconnect(on_end)
     project.refresh_from_db()
     assert (project.status, project.ended_at) == ("failed", MIDTERM_CLOSES)
     assert project.end_reason == "missed the midterm (contributor side)"
@@ -259,7 +257,7 @@ def test_a_run_after_a_week_of_downtime_leaves_the_state_of_runs_on_time(cast, d
     boundaries |= {SOON + timedelta(days=7)}  # the docs window's close
     instants = set()
     for b in boundaries:
-        grace = b + scheduler.MISSED_GRACE
+        grace = b + periods_services.MISSED_GRACE
         instants |= {b - US, b, b + US, grace, grace + US}
     step = SOON - timedelta(days=1)
     while step < ENDS + timedelta(days=10):
@@ -272,16 +270,16 @@ def test_a_run_after_a_week_of_downtime_leaves_the_state_of_runs_on_time(cast, d
         for now in sorted(instants):
             while pending and pending[0][0] <= now:
                 apply(pending.pop(0))
-            scheduler.advance_schedule(now=now)
+            schedule.advance_schedule(now=now)
         for event in pending:
             apply(event)
-        scheduler.advance_schedule(now=end)
+        schedule.advance_schedule(now=end)
         on_time = _state()
         transaction.set_rollback(True)
 
     for event in events:
         apply(event)
-    scheduler.advance_schedule(now=end)
+    schedule.advance_schedule(now=end)
     assert _state() == on_time
     outcomes = {title: (status, reason) for title, status, _, reason in on_time["projects"]}
     assert outcomes == {
@@ -379,15 +377,15 @@ def test_no_stale_heads_up_once_the_period_is_open(cast, django_capture_on_commi
     log = ReminderLog.objects.create(
         subject=f"period:{mentor_side.pk}", kind=ReminderKind.ADVANCE, email="mentor@example.org"
     )
-    assert scheduler.reminder_email(log=log, now=mentor_side.opens_at - US) is not None
-    assert scheduler.reminder_email(log=log, now=mentor_side.opens_at) is None
+    assert reminders.reminder_email(log=log, now=mentor_side.opens_at - US) is not None
+    assert reminders.reminder_email(log=log, now=mentor_side.opens_at) is None
     # Nor does the job enqueue it again once the period is open.
     ReminderLog.objects.filter(pk=log.pk).update(
         created_at=mentor_side.opens_at - timedelta(hours=1)
     )
     with django_capture_on_commit_callbacks(execute=False):
-        assert scheduler.reminders_resend(now=mentor_side.opens_at) == 0
-        assert scheduler.reminders_resend(now=mentor_side.opens_at - US) == 1
+        assert reminders.reminders_resend(now=mentor_side.opens_at) == 0
+        assert reminders.reminders_resend(now=mentor_side.opens_at - US) == 1
 
 
 def test_a_lost_reminder_is_enqueued_again_and_sent_once(cast, django_capture_on_commit_callbacks):
@@ -399,10 +397,10 @@ def test_a_lost_reminder_is_enqueued_again_and_sent_once(cast, django_capture_on
     # The job's next runs enqueue them again once they look lost, and only then.
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
-        assert scheduler.reminders_resend(now=now) == 0
-        later = now + scheduler.RESEND_AFTER + timedelta(seconds=1)
-        assert scheduler.reminders_resend(now=later) == 2
-        assert scheduler.reminders_resend(now=later) == 0
+        assert reminders.reminders_resend(now=now) == 0
+        later = now + reminders.RESEND_AFTER + timedelta(seconds=1)
+        assert reminders.reminders_resend(now=later) == 2
+        assert reminders.reminders_resend(now=later) == 0
     assert len(mail.outbox) == 2
     assert ReminderLog.objects.filter(sent_at__isnull=True).count() == 0
 
@@ -439,7 +437,7 @@ def test_late_monthly_evaluations_are_flagged_to_managers(
     closes = SOON + timedelta(days=7)
     with django_capture_on_commit_callbacks(execute=True):
         run(closes - timedelta(hours=2))
-        run(closes + scheduler.MISSED_GRACE + US, times=2)
+        run(closes + periods_services.MISSED_GRACE + US, times=2)
         run(closes + timedelta(days=1))
     assert sent() == [
         ("admin@example.org", ReminderKind.CLOSING),
@@ -513,9 +511,11 @@ def test_concurrent_runs_claim_each_period_and_reminder_once(cast):
     def job():
         try:
             barrier.wait()
-            results.append(scheduler.advance_schedule(now=late))
+            results.append(schedule.advance_schedule(now=late))
             barrier.wait()
-            results.append(scheduler.periods_mark_missed(now=MIDTERM_CLOSES + timedelta(hours=1)))
+            results.append(
+                periods_services.periods_mark_missed(now=MIDTERM_CLOSES + timedelta(hours=1))
+            )
         except Exception as error:  # reported below
             errors.append(error)
         finally:

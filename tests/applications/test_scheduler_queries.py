@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from applications import scheduler
-from applications.models import ReminderKind, ReminderLog
+from evaluations.models import ReminderKind, ReminderLog
+from evaluations.services import schedule
 from tests.applications.test_scheduler import MIDTERM_OPENS, make_project
 from tests.factories import UserFactory
 
@@ -24,7 +24,7 @@ def add_projects(cast, count, start=0):
 
 def job_queries(now):
     with CaptureQueriesContext(connection) as captured:
-        result = scheduler.advance_schedule(now=now)
+        result = schedule.advance_schedule(now=now)
     return len(captured), result
 
 
@@ -34,7 +34,7 @@ def test_the_job_runs_as_many_queries_for_three_times_the_projects(
     with django_capture_on_commit_callbacks():
         add_projects(cast, 4)
         # Once: the cast's docs periods are created and marked missed, phases set.
-        scheduler.advance_schedule(now=MIDTERM_OPENS - timedelta(days=30))
+        schedule.advance_schedule(now=MIDTERM_OPENS - timedelta(days=30))
         # Five days before the midterms open: a heads-up to both sides of 4 projects.
         few, first = job_queries(MIDTERM_OPENS - timedelta(days=5))
         add_projects(cast, 8, start=4)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from applications.selection import Candidate, allocate_slots, choose
+from applications.services.selection import Candidate, allocate_slots, choose
 
 requests = st.dictionaries(st.integers(0, 500), st.integers(0, 40), min_size=1, max_size=60)
 

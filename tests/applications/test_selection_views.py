@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from applications import selection
 from applications.models import Project, Proposal, ProposalMentor, ProposalStatus
+from applications.services import selection
 from programs.models import MilestoneKind, ParticipationStatus
 from programs.services import manager_grant
 from tests.applications.test_review import (

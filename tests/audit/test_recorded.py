@@ -8,10 +8,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from applications import docs, evaluations, selection
-from applications import services as proposals
-from applications.models import CaseStudy, CaseStudyStatus, EvaluationKind, ProposalStatus, Side
+from applications.models import ProposalStatus
+from applications.services import proposals, review, selection
 from audit.models import AuditEntry
+from docs_season.models import CaseStudy, CaseStudyStatus
+from docs_season.services import case_studies, hiring, organizations
+from evaluations.models import EvaluationKind, Side
+from evaluations.services import filing, periods
 from payments import services as payments
 from payments.models import PayoutStatus
 from programs import services as programs
@@ -109,15 +112,15 @@ def test_ranking_records_each_proposal_whose_place_changed(quiet):
     second = submitted(cast.participation, mentors=[cast.mentor])
     unmentored = submitted(cast.participation)
     with pytest.raises(ValidationError):
-        proposals.proposals_rank(
+        review.proposals_rank(
             participation=cast.participation, by=cast.org_admin, ordering=[unmentored.pk], now=now
         )
     with pytest.raises(PermissionDenied):
-        proposals.proposals_rank(
+        review.proposals_rank(
             participation=cast.participation, by=cast.mentor, ordering=[second.pk], now=now
         )
     assert_none()
-    proposals.proposals_rank(
+    review.proposals_rank(
         participation=cast.participation, by=cast.org_admin, ordering=[second.pk, first.pk], now=now
     )
     entries = {e.object_id: changes(e) for e in AuditEntry.objects.filter(action="proposal.rank")}
@@ -127,7 +130,7 @@ def test_ranking_records_each_proposal_whose_place_changed(quiet):
     }
     assert {e.actor for e in AuditEntry.objects.filter(action="proposal.rank")} == {cast.org_admin}
 
-    proposals.proposal_mark_duplicate(proposal=first, of=second, by=cast.org_admin, now=now)
+    review.proposal_mark_duplicate(proposal=first, of=second, by=cast.org_admin, now=now)
     assert changes(only("proposal.mark_duplicate")) == (
         {"duplicate_of": None, "rank": 2},
         {"duplicate_of": second.pk, "rank": None},
@@ -158,16 +161,16 @@ def test_a_failing_evaluation_records_itself_and_the_end_of_the_project(quiet):
     project = make_project(cast)
     period = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR)
     with pytest.raises(ValidationError):
-        evaluations.evaluation_submit(
+        filing.evaluation_submit(
             period=period, by=cast.mentor, answers=FAIL_ANSWERS, now=period.closes_at + timedelta(1)
         )
     with pytest.raises(PermissionDenied):
-        evaluations.evaluation_submit(
+        filing.evaluation_submit(
             period=period, by=cast.outsider, answers=FAIL_ANSWERS, now=period.opens_at
         )
     assert_none()
     was = period.status
-    evaluation = evaluations.evaluation_submit(
+    evaluation = filing.evaluation_submit(
         period=period, by=cast.mentor, answers=FAIL_ANSWERS, now=period.opens_at
     )
     filed = only("evaluation.submit")
@@ -186,18 +189,18 @@ def test_a_failing_evaluation_records_itself_and_the_end_of_the_project(quiet):
     assert ended.after["status"] == "failed"
     assert ended.after["end_reason"] == "failed the midterm"
     # Ending it again changes nothing and records nothing.
-    assert not evaluations.project_end(project=project, passed=True, reason="x", now=DEADLINE)
+    assert not filing.project_end(project=project, passed=True, reason="x", now=DEADLINE)
     assert AuditEntry.objects.filter(action="project.end").count() == 1
 
 
 def test_the_scheduler_records_missed_periods(quiet):
-    from applications import scheduler
+    from evaluations.services import periods
 
     cast = quiet
     project = make_project(cast)
     period = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR)
     before = period.status
-    scheduler.periods_mark_missed(now=period.closes_at + timedelta(days=3))
+    periods.periods_mark_missed(now=period.closes_at + timedelta(days=3))
     missed = AuditEntry.objects.filter(action="evaluation_period.miss", object_id=str(period.pk))
     (entry,) = missed
     assert (entry.actor, entry.program_id) == (None, cast.program.pk)
@@ -234,7 +237,7 @@ def test_payout_moves_are_recorded_and_refused_ones_are_not(quiet):
 
 
 def test_a_payout_created_by_the_scheduler_is_recorded_once(quiet):
-    from applications.models import Hire
+    from docs_season.models import Hire
 
     cast = quiet
     Hire.objects.create(
@@ -358,14 +361,16 @@ def test_org_decision_hire_and_case_study_review(quiet):
     cast = quiet
     applied = ParticipationFactory(program=cast.docs_program, status=ParticipationStatus.APPLIED)
     with pytest.raises(PermissionDenied):
-        docs.participation_decide(
+        organizations.participation_decide(
             participation=applied, by=cast.org_admin, accept=True, now=DEADLINE
         )
     assert_none()
-    docs.participation_decide(participation=applied, by=cast.manager, accept=True, now=DEADLINE)
+    organizations.participation_decide(
+        participation=applied, by=cast.manager, accept=True, now=DEADLINE
+    )
     assert changes(only("participation.decide")) == ({"status": "applied"}, {"status": "accepted"})
 
-    hire = docs.writer_hire(
+    hire = hiring.writer_hire(
         participation=cast.docs_participation,
         by=cast.org_admin,
         writer=cast.writer,
@@ -375,7 +380,7 @@ def test_org_decision_hire_and_case_study_review(quiet):
         now=DEADLINE,
     )
     with pytest.raises(ValidationError):  # hired already
-        docs.writer_hire(
+        hiring.writer_hire(
             participation=cast.docs_participation,
             by=cast.org_admin,
             writer=cast.writer,
@@ -396,11 +401,11 @@ def test_org_decision_hire_and_case_study_review(quiet):
         participation=cast.docs_participation, status=CaseStudyStatus.SUBMITTED
     )
     with pytest.raises(PermissionDenied):
-        docs.case_study_review(
+        case_studies.case_study_review(
             case_study=study, by=cast.org_admin, accept=True, note="", now=DEADLINE
         )
     assert not AuditEntry.objects.filter(action="case_study.review").exists()
-    docs.case_study_review(
+    case_studies.case_study_review(
         case_study=study, by=cast.manager, accept=False, note="Add metrics.", now=DEADLINE
     )
     assert changes(only("case_study.review")) == (
@@ -437,10 +442,10 @@ def test_a_length_change_is_recorded_and_a_locked_one_is_not(quiet):
     project = make_project(cast, weeks=12)
     opens = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR).opens_at
     with pytest.raises(ValidationError):
-        evaluations.project_change_length(project=project, by=cast.manager, weeks=16, now=opens)
+        periods.project_change_length(project=project, by=cast.manager, weeks=16, now=opens)
     assert_none()
     old_end = project.coding_ends_at
-    evaluations.project_change_length(
+    periods.project_change_length(
         project=project, by=cast.org_admin, weeks=16, now=opens - timedelta(days=1)
     )
     changed = only("project.change_length")
@@ -460,7 +465,7 @@ def test_unassigning_the_last_mentor_records_the_lost_rank(quiet):
     cast = quiet
     open_ranking(cast.program)
     proposal = submitted(cast.participation, rank=1, mentors=[cast.mentor])
-    proposals.proposal_unassign_mentor(
+    review.proposal_unassign_mentor(
         proposal=proposal, by=cast.mentor, mentor=cast.mentor, now=timezone.now()
     )
     unranked = only("proposal.unrank")

@@ -8,19 +8,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 
-from applications import scheduler
-from applications import services as proposals
-from applications.eligibility import eligibility_problems
-from applications.models import (
-    ContributorProfile,
-    Evaluation,
-    EvaluationPeriod,
-    PeriodStatus,
-    Project,
-    Proposal,
-    ProposalStatus,
-)
+from applications.models import ContributorProfile, Project, Proposal, ProposalStatus
+from applications.services import proposals
+from applications.services.eligibility import eligibility_problems
 from bench.generate import generate
+from evaluations.models import Evaluation, EvaluationPeriod, PeriodStatus
+from evaluations.services import schedule
 from payments import services as payments
 from payments.models import Milestone, Payout
 from programs.models import Membership, Participation, Program, ProjectSize
@@ -73,7 +66,7 @@ def test_every_project_has_its_periods_and_the_jobs_find_nothing_but_reminders(d
         status=PeriodStatus.SUBMITTED, evaluation__isnull=True
     ).exists()
     assert not Evaluation.objects.exclude(period__status=PeriodStatus.SUBMITTED).exists()
-    result = scheduler.advance_schedule(now=NOW)
+    result = schedule.advance_schedule(now=NOW)
     assert (result["periods_created"], result["periods_opened"], result["periods_missed"]) == (
         0,
         0,

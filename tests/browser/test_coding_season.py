@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from applications import services
 from applications.models import Project, Proposal, ProposalStatus, Receipt, Registration
+from applications.services import proposals
 from programs.models import MilestoneKind, Role
 from programs.services import manager_grant
 from tests.factories import (
@@ -53,20 +53,20 @@ def sign_in(page, base, user):
 
 
 def submit_directly(program, participation, user, title):
-    proposal = services.proposal_create(
+    proposal = proposals.proposal_create(
         contributor=user,
         program=program,
         participation=participation,
         idea=None,
         now=timezone.now(),
     )
-    services.proposal_save(
+    proposals.proposal_save(
         proposal=proposal,
         by=user,
         now=timezone.now(),
         data={"title": title, "abstract": "a", "body": "b", "size": 175, "length_weeks": 12},
     )
-    services.proposal_submit(proposal=proposal, by=user, now=timezone.now())
+    proposals.proposal_submit(proposal=proposal, by=user, now=timezone.now())
     return proposal
 
 
@@ -225,7 +225,7 @@ def test_an_expired_session_loses_nothing(live_server, page_in, season):
         user=ada, country_of_residence="IN", attests_minimum_age=True, is_beginner=True
     )
     Registration.objects.create(user=ada, program=program, registered_at=timezone.now())
-    proposal = services.proposal_create(
+    proposal = proposals.proposal_create(
         contributor=ada, program=program, participation=orgs[0], idea=None, now=timezone.now()
     )
     page = page_in("UTC")

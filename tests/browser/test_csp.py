@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from applications import services
 from applications.models import Registration
+from applications.services import proposals
 from programs.models import MilestoneKind
 from tests.factories import (
     PASSWORD,
@@ -44,7 +44,7 @@ def world():
     participation = ParticipationFactory(program=program)
     contributor = UserFactory(email="ada@example.org")
     Registration.objects.create(user=contributor, program=program, registered_at=timezone.now())
-    proposal = services.proposal_create(
+    proposal = proposals.proposal_create(
         contributor=contributor,
         program=program,
         participation=participation,

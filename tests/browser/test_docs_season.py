@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from applications.models import CaseStudy, DocProposal, Hire, WriterProfile
+from docs_season.models import CaseStudy, DocProposal, Hire, WriterProfile
 from programs.models import MilestoneKind
 from programs.services import manager_grant
 from tests.browser.test_coding_season import sign_in

@@ -8,16 +8,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from applications import evaluations
-from applications.models import (
-    Evaluation,
-    EvaluationKind,
-    EvaluationPeriod,
-    Project,
-    Proposal,
-    ProposalStatus,
-    Side,
-)
+from applications.models import Project, Proposal, ProposalStatus
+from evaluations.models import Evaluation, EvaluationKind, EvaluationPeriod, Side
+from evaluations.services import periods
 from programs.models import MilestoneKind, Role
 from tests.browser.test_coding_season import sign_in
 from tests.factories import (
@@ -59,7 +52,7 @@ def accepted_project(participation, contributor, mentor, *, starts_at, weeks, ti
         announced_at=starts_at,
     )
     project.mentors.set([mentor])
-    evaluations.periods_ensure_for_project(project)
+    periods.periods_ensure_for_project(project)
     return project
 
 

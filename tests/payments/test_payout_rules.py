@@ -13,8 +13,9 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from applications import evaluations
-from applications.models import CaseStudy, CaseStudyStatus, EvaluationKind, Hire, Side
+from docs_season.models import CaseStudy, CaseStudyStatus, Hire
+from evaluations.models import EvaluationKind, Side
+from evaluations.services import filing
 from payments import money, services
 from payments.models import CountryFactor, Milestone, Payout, PayoutStatus, PayoutStatusChange
 from tests.applications.test_evaluations import (
@@ -149,14 +150,14 @@ def test_split_refuses_shares_not_adding_up_to_100():
 
 def pass_midterm(cast, project):
     contributor_side = period_of(project, EvaluationKind.MIDTERM, Side.CONTRIBUTOR)
-    evaluations.evaluation_submit(
+    filing.evaluation_submit(
         period=contributor_side,
         by=cast.contributor,
         answers=CONTRIBUTOR_ANSWERS,
         now=contributor_side.opens_at,
     )
     mentor_side = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR)
-    evaluations.evaluation_submit(
+    filing.evaluation_submit(
         period=mentor_side, by=cast.mentor, answers=MENTOR_ANSWERS, now=mentor_side.opens_at
     )
     return mentor_side.closes_at
@@ -164,14 +165,14 @@ def pass_midterm(cast, project):
 
 def pass_final(cast, project):
     contributor_final = period_of(project, EvaluationKind.FINAL, Side.CONTRIBUTOR)
-    evaluations.evaluation_submit(
+    filing.evaluation_submit(
         period=contributor_final,
         by=cast.contributor,
         answers=FINAL_ANSWERS,
         now=contributor_final.opens_at,
     )
     mentor_final = period_of(project, EvaluationKind.FINAL, Side.MENTOR)
-    evaluations.evaluation_submit(
+    filing.evaluation_submit(
         period=mentor_final, by=cast.mentor, answers=MENTOR_ANSWERS, now=mentor_final.opens_at
     )
     project.refresh_from_db()
@@ -189,12 +190,12 @@ def test_a_passed_midterm_pays_45_percent_and_a_passed_final_55(cast):
     assert services.payouts_create_due(now=DEADLINE) == []
     # The mentor's pass alone is not enough: the contributor's evaluation is part of it.
     mentor_side = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR)
-    evaluations.evaluation_submit(
+    filing.evaluation_submit(
         period=mentor_side, by=cast.mentor, answers=MENTOR_ANSWERS, now=mentor_side.opens_at
     )
     assert services.payouts_create_due(now=mentor_side.opens_at) == []
     contributor_side = period_of(project, EvaluationKind.MIDTERM, Side.CONTRIBUTOR)
-    evaluations.evaluation_submit(
+    filing.evaluation_submit(
         period=contributor_side,
         by=cast.contributor,
         answers=CONTRIBUTOR_ANSWERS,
@@ -261,7 +262,7 @@ def test_a_record_exists_only_once_even_if_inserted_behind_the_selectors_back(ca
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_runs_make_one_record(cast):
-    from applications.evaluations import evaluation_submitted, project_ended
+    from evaluations.services.filing import evaluation_submitted, project_ended
     from payments.receivers import _create_due_payouts
 
     project = make_project(cast)
@@ -301,14 +302,14 @@ def test_two_concurrent_runs_make_one_record(cast):
 def test_a_failed_midterm_means_no_midterm_and_no_final_payout_ever(cast):
     project = make_project(cast)
     contributor_side = period_of(project, EvaluationKind.MIDTERM, Side.CONTRIBUTOR)
-    evaluations.evaluation_submit(
+    filing.evaluation_submit(
         period=contributor_side,
         by=cast.contributor,
         answers=CONTRIBUTOR_ANSWERS,
         now=contributor_side.opens_at,
     )
     mentor_side = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR)
-    evaluations.evaluation_submit(
+    filing.evaluation_submit(
         period=mentor_side, by=cast.mentor, answers=FAIL_ANSWERS, now=mentor_side.opens_at
     )
     project.refresh_from_db()
@@ -316,7 +317,7 @@ def test_a_failed_midterm_means_no_midterm_and_no_final_payout_ever(cast):
     assert services.payouts_create_due(now=mentor_side.closes_at) == []
     final = period_of(project, EvaluationKind.FINAL, Side.CONTRIBUTOR)
     with pytest.raises(ValidationError):
-        evaluations.evaluation_submit(
+        filing.evaluation_submit(
             period=final, by=cast.contributor, answers=FINAL_ANSWERS, now=final.opens_at
         )
     later = project.coding_ends_at + timedelta(days=60)
@@ -338,7 +339,7 @@ def test_the_org_stipend_comes_once_all_its_projects_have_ended(cast):
     now = pass_final(cast, passing)
     created = services.payouts_create_due(now=now)
     assert Milestone.ORG_STIPEND not in [p.milestone for p in created]  # `second` is active
-    evaluations.project_end(project=second, passed=False, reason="missed the midterm", now=now)
+    filing.project_end(project=second, passed=False, reason="missed the midterm", now=now)
     (stipend,) = services.payouts_create_due(now=now)
     assert (stipend.milestone, stipend.amount, stipend.payee) == (
         Milestone.ORG_STIPEND,

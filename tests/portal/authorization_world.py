@@ -14,20 +14,17 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts import tokens
-from applications import evaluations, scheduler
-from applications.models import (
+from applications.models import ContributorProfile, Idea
+from docs_season.models import (
     CaseStudy,
     CaseStudyStatus,
-    ContributorProfile,
     DocProposal,
-    EvaluationKind,
-    EvaluationPeriod,
-    Idea,
-    Side,
     StatementOfInterest,
     Survey,
     WriterProfile,
 )
+from evaluations.models import EvaluationKind, EvaluationPeriod, Side
+from evaluations.services import periods, reminders
 from payments.models import Milestone as PayoutMilestone
 from programs import services as program_services
 from programs.models import MilestoneKind, ParticipationStatus, Role
@@ -115,9 +112,9 @@ def build_world() -> World:
     project = make_project(cast)
     # Evaluation forms are created on first read of a period; here they exist already, as in
     # any season under way, so that a refused POST is seen to write nothing.
-    for kind, side in evaluations.DEFAULT_QUESTIONS:
+    for kind, side in periods.DEFAULT_QUESTIONS:
         for program in (cast.program, cast.docs_program):
-            evaluations.evaluation_form_for(program=program, kind=kind, side=side)
+            periods.evaluation_form_for(program=program, kind=kind, side=side)
     idea = Idea.objects.create(
         participation=cast.participation, title="An idea", description="d", size=175
     )
@@ -183,7 +180,7 @@ def build_world() -> World:
         participation=cast.other_participation, title="Their idea", description="d", size=175
     )
     their_idea.mentors.set([cast.other_mentor])
-    evaluations.periods_ensure_for_docs(cast.docs_participation)
+    periods.periods_ensure_for_docs(cast.docs_participation)
     return World(
         cast=cast,
         other_contributor=other,
@@ -205,7 +202,7 @@ def build_world() -> World:
             program=cast.program, by=cast.manager, now=DEADLINE
         ),
         token=token,
-        unsubscribe_token=scheduler.unsubscribe_token(cast.contributor),
+        unsubscribe_token=reminders.unsubscribe_token(cast.contributor),
         their_project=their_project,
         their_period=period_of(their_project, EvaluationKind.MIDTERM, Side.MENTOR),
         their_payout=make_payout(

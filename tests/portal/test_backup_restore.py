@@ -14,7 +14,8 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 
-from applications.models import Evaluation, Proposal, Receipt
+from applications.models import Proposal, Receipt
+from evaluations.models import Evaluation
 from payments.models import Payout, PayoutStatusChange
 from tests.portal.test_privacy import coding_season
 

@@ -111,8 +111,8 @@ def test_program_without_timeline_does_not_break_it(db, client):
 
 
 def test_docs_org_admin_sees_every_obligation_with_its_state(cast):
-    from applications import docs
-    from applications.models import Survey
+    from docs_season.models import Survey
+    from docs_season.services import hiring as hiring_services
 
     now = timezone.now()
     cast.docs_program.milestones.all().delete()
@@ -128,7 +128,7 @@ def test_docs_org_admin_sees_every_obligation_with_its_state(cast):
         starts_at=now - timedelta(days=1),
         ends_at=now + timedelta(days=6),
     )
-    docs.statement_send(
+    hiring_services.statement_send(
         participation=cast.docs_participation, writer=cast.writer, message="Hi", now=now
     )
     found = {
@@ -143,8 +143,8 @@ def test_docs_org_admin_sees_every_obligation_with_its_state(cast):
 
 
 def test_open_evaluations_are_listed_for_whoever_must_file_them(cast):
-    from applications.evaluations import periods_ensure_for_project
     from applications.models import Project, Proposal
+    from evaluations.services.periods import periods_ensure_for_project
 
     now = timezone.now()
     proposal = Proposal.objects.create(

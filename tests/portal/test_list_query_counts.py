@@ -25,25 +25,27 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts import tokens
-from applications import evaluations
 from applications.models import (
-    BudgetItem,
-    CaseStudy,
-    CaseStudyStatus,
     Comment,
-    Deliverable,
-    DocProposal,
-    Hire,
     Idea,
-    Lesson,
     Project,
     Proposal,
     ProposalMentor,
     Registration,
     Score,
+)
+from docs_season.models import (
+    BudgetItem,
+    CaseStudy,
+    CaseStudyStatus,
+    Deliverable,
+    DocProposal,
+    Hire,
+    Lesson,
     StatementOfInterest,
     WriterProfile,
 )
+from evaluations.services import filing, periods
 from payments.models import Milestone as PayoutMilestone
 from payments.models import PayoutStatus, PayoutStatusChange
 from programs.models import (
@@ -424,11 +426,11 @@ def grow_docs_months(cast, start, stop):
             starts_at=DEADLINE + timedelta(days=30 * n),
             ends_at=DEADLINE + timedelta(days=30 * n + 7),
         )
-    evaluations.periods_ensure_for_docs(cast.docs_participation)
+    periods.periods_ensure_for_docs(cast.docs_participation)
     for period in cast.docs_participation.evaluation_periods.filter(
         sequence__gte=start + 1, sequence__lte=stop
     ):
-        evaluations.evaluation_submit(
+        filing.evaluation_submit(
             period=period, by=cast.org_admin, answers=MONTHLY_ANSWERS, now=period.opens_at
         )
     return [
@@ -593,7 +595,7 @@ def grow_managed(cast, start, stop):
 
 def grow_administered(cast, start, stop):
     """The org admin administers organizations in ever more live programs, coding and docs."""
-    from applications.models import Survey
+    from docs_season.models import Survey
 
     names = []
     for n in range(start, stop):

@@ -19,24 +19,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import tokens
-from applications import evaluations
 from applications.models import (
     Comment,
-    Evaluation,
-    EvaluationKind,
-    Hire,
     Project,
     Proposal,
     ProposalStatus,
     Receipt,
     Registration,
     Score,
-    Side,
-    StatementOfInterest,
 )
-from applications.models.evaluations import ReminderLog
 from audit.models import DELETED_ACTOR, AuditEntry
 from audit.services import audit_record
+from docs_season.models import Hire, StatementOfInterest
+from evaluations.models import Evaluation, EvaluationKind, ReminderLog, Side
+from evaluations.services import periods
 from payments.models import Milestone, Payout, PayoutStatus, PayoutStatusChange
 from portal import privacy
 from programs.models import Invitation, Membership, Role
@@ -52,7 +48,7 @@ _references = count(1)
 
 
 def evaluate(period, *, by, answers, passed=None):
-    form = evaluations.evaluation_form_for(
+    form = periods.evaluation_form_for(
         program=period.participation.program, kind=period.kind, side=period.side
     )
     return Evaluation.objects.create(

@@ -27,17 +27,11 @@ from django.core.mail.backends.filebased import EmailBackend as FileBackend
 from django.db import connection
 from django.utils import timezone
 
-from applications import evaluations, scheduler
-from applications.models import (
-    EvaluationPeriod,
-    PeriodStatus,
-    Project,
-    Proposal,
-    ProposalStatus,
-    ReminderLog,
-    Survey,
-)
-from applications.tasks import advance_schedule_task
+from applications.models import Project, Proposal, ProposalStatus
+from docs_season.models import Survey
+from evaluations.models import EvaluationPeriod, PeriodStatus, ReminderLog
+from evaluations.services import periods, reminders
+from evaluations.tasks import advance_schedule_task
 from portal.celery import app
 from programs.models import Milestone, MilestoneKind
 from tests.conftest import DEADLINE
@@ -199,7 +193,7 @@ def _project(cast, *, title, contributor, midterm_closes):
         announced_at=DEADLINE,
     )
     project.mentors.set([cast.mentor])
-    evaluations.periods_ensure_for_project(project)
+    periods.periods_ensure_for_project(project)
     return project
 
 
@@ -334,8 +328,8 @@ def test_a_worker_killed_mid_mail_and_restarted_leaves_the_same_state(workers, s
     assert workers.job_results()[-1]["reminders"] == 0
     assert ReminderLog.objects.filter(sent_at__isnull=True).count() == 1
     # A tick RESEND_AFTER later enqueues the lost reminder again; it goes out once.
-    later = timezone.now() + scheduler.RESEND_AFTER + timedelta(seconds=1)
-    assert scheduler.reminders_resend(now=later) == 1
+    later = timezone.now() + reminders.RESEND_AFTER + timedelta(seconds=1)
+    assert reminders.reminders_resend(now=later) == 1
     assert wait_for(_sent(total)), workers.output()
     advance_schedule_task.delay()
     assert wait_for(lambda: len(workers.job_results()) == 3), workers.output()

@@ -38,16 +38,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import evaluations, scheduler, services
-from applications.models import (
-    PeriodStatus,
-    Project,
-    Proposal,
-    ProposalStatus,
-    Registration,
-    ReminderLog,
-)
-from applications.tasks import advance_schedule_task
+from applications.models import Project, Proposal, ProposalStatus, Registration
+from applications.services import proposals
+from evaluations.models import PeriodStatus, ReminderLog
+from evaluations.services import periods, reminders, schedule
+from evaluations.tasks import advance_schedule_task
 from portal.celery import app
 from programs.models import MilestoneKind
 from tests.conftest import DEADLINE
@@ -226,7 +221,7 @@ def _project(cast, *, title, contributor, midterm_closes):
         coding_ends_at=starts + timedelta(weeks=12), accepted_at=DEADLINE, announced_at=DEADLINE,
     )  # fmt: skip
     project.mentors.set([cast.mentor])
-    evaluations.periods_ensure_for_project(project)
+    periods.periods_ensure_for_project(project)
     return project
 
 
@@ -254,7 +249,7 @@ def test_a_redis_restart_loses_queued_work_and_the_periodic_job_catches_up(cast,
 
     # 2. The next tick runs (here, in this process) and queues its reminders; Redis restarts
     # before a worker takes them: the mails are gone, their claims are not.
-    result = scheduler.advance_schedule(now=timezone.now())
+    result = schedule.advance_schedule(now=timezone.now())
     assert result["reminders"] == due
     assert set(missed.periods.filter(kind="midterm").values_list("status", flat=True)) == {
         PeriodStatus.MISSED
@@ -278,7 +273,7 @@ def test_a_redis_restart_loses_queued_work_and_the_periodic_job_catches_up(cast,
     # 4. Redis restarts once more under the running worker, which reconnects; the tick 15
     # minutes later (the claims are aged instead of waiting) queues the lost reminders again.
     broker.restart()
-    aged = timezone.now() - scheduler.RESEND_AFTER - timedelta(minutes=1)
+    aged = timezone.now() - reminders.RESEND_AFTER - timedelta(minutes=1)
     ReminderLog.objects.update(created_at=aged)
     advance_schedule_task.delay()
     assert wait_for(lambda: len(workers.job_results()) == 2, 90), workers.output()
@@ -311,11 +306,11 @@ def test_a_worker_killed_mid_mail_leaves_it_to_the_next_worker(cast, workers):
         program, around=MilestoneKind.CONTRIBUTOR_APPLICATIONS, at=timezone.now() + timedelta(1)
     )
     Registration.objects.create(user=cast.contributor, program=program, registered_at=DEADLINE)
-    proposal = services.proposal_create(
+    proposal = proposals.proposal_create(
         contributor=cast.contributor, program=program, participation=cast.participation,
         idea=None, now=timezone.now(),
     )  # fmt: skip
-    services.proposal_save(
+    proposals.proposal_save(
         proposal=proposal, by=cast.contributor, now=timezone.now(),
         data={"title": "T", "abstract": "A", "body": "B", "size": 175, "length_weeks": 12},
     )  # fmt: skip
@@ -325,7 +320,7 @@ def test_a_worker_killed_mid_mail_leaves_it_to_the_next_worker(cast, workers):
             "SEASONS_TEST_MAIL_DELAY": "120",
         }
     )
-    receipt = services.proposal_submit(proposal=proposal, by=cast.contributor, now=timezone.now())
+    receipt = proposals.proposal_submit(proposal=proposal, by=cast.contributor, now=timezone.now())
     assert wait_for(lambda: workers.markers.exists() and any(workers.markers.iterdir())), (
         workers.output()
     )
@@ -352,7 +347,7 @@ def test_a_submission_while_redis_is_down_is_stored_and_answered(cast, broker):
         program, around=MilestoneKind.CONTRIBUTOR_APPLICATIONS, at=timezone.now() + timedelta(1)
     )
     Registration.objects.create(user=cast.contributor, program=program, registered_at=DEADLINE)
-    proposal = services.proposal_create(
+    proposal = proposals.proposal_create(
         contributor=cast.contributor, program=program, participation=cast.participation,
         idea=None, now=timezone.now(),
     )  # fmt: skip

@@ -25,15 +25,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import evaluations, scheduler, services
-from applications.models import (
-    EvaluationPeriod,
-    PeriodStatus,
-    Project,
-    Proposal,
-    ProposalStatus,
-    Registration,
-)
+from applications.models import Project, Proposal, ProposalStatus, Registration
+from applications.services import proposals
+from evaluations.models import EvaluationPeriod, PeriodStatus
+from evaluations.services import filing, periods
 from programs.models import MilestoneKind
 from tests.conftest import DEADLINE
 from tests.factories import coding_timeline
@@ -172,7 +167,7 @@ def writing(cast):
     Registration.objects.create(
         user=cast.contributor, program=cast.program, registered_at=timezone.now()
     )
-    proposal = services.proposal_create(
+    proposal = proposals.proposal_create(
         contributor=cast.contributor,
         program=cast.program,
         participation=cast.participation,
@@ -222,7 +217,7 @@ def test_connection_lost_between_saving_and_submitting(writing, server, monkeypa
     browser = server.browser(cast.contributor)
     token = server.open_form(browser, proposal)
     monkeypatch.setattr(
-        services, "proposal_submit", _once(services.proposal_submit, terminate_own_backend)
+        proposals, "proposal_submit", _once(proposals.proposal_submit, terminate_own_backend)
     )
     mail.outbox.clear()
 
@@ -251,7 +246,7 @@ def test_connection_lost_inside_the_submission_rolls_the_claim_back(writing, ser
     token = server.open_form(browser, proposal)
     # Dies after the claim (status, slot, submitted_at) was written, before the receipt is.
     monkeypatch.setattr(
-        services, "_issue_receipt", _once(services._issue_receipt, terminate_own_backend)
+        proposals, "_issue_receipt", _once(proposals._issue_receipt, terminate_own_backend)
     )
     mail.outbox.clear()
 
@@ -283,7 +278,7 @@ def test_connection_lost_while_editing_a_submitted_proposal_keeps_the_old_versio
     assert len(before["receipts"]) == 1
     # Dies after the new text was written, before its receipt: both or neither must stay.
     monkeypatch.setattr(
-        services, "_issue_receipt", _once(services._issue_receipt, terminate_own_backend)
+        proposals, "_issue_receipt", _once(proposals._issue_receipt, terminate_own_backend)
     )
     mail.outbox.clear()
 
@@ -332,9 +327,7 @@ def test_the_periodic_job_losing_its_connection_leaves_the_missed_period_for_the
     connection lost between them leaves neither, and the next run (Celery closes an unusable
     connection before each task) does both."""
     project = _project_with_missed_midterm(cast)
-    monkeypatch.setattr(
-        evaluations, "project_end", _once(evaluations.project_end, terminate_own_backend)
-    )
+    monkeypatch.setattr(filing, "project_end", _once(filing.project_end, terminate_own_backend))
     outcomes = []
 
     def worker():
@@ -344,7 +337,7 @@ def test_the_periodic_job_losing_its_connection_leaves_the_missed_period_for_the
             for _ in range(2):
                 connection.close_if_unusable_or_obsolete()
                 try:
-                    outcomes.append(scheduler.periods_mark_missed(now=timezone.now()))
+                    outcomes.append(periods.periods_mark_missed(now=timezone.now()))
                 except OperationalError as error:
                     outcomes.append(error)
                     outcomes.append(_missed_state(project))
@@ -402,5 +395,5 @@ def _project_with_missed_midterm(cast):
         announced_at=DEADLINE,
     )
     project.mentors.set([cast.mentor])
-    evaluations.periods_ensure_for_project(project)
+    periods.periods_ensure_for_project(project)
     return project

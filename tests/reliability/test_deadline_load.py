@@ -23,8 +23,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import services
 from applications.models import Proposal, ProposalStatus, Receipt, Registration
+from applications.services import proposals
 from programs.models import MilestoneKind
 from tests.conftest import DEADLINE
 from tests.factories import ParticipationFactory, UserFactory, coding_timeline
@@ -54,7 +54,7 @@ def _contributor(program, *, registered_at):
 
 
 def _draft(program, user, participation, *, now, **fields):
-    proposal = services.proposal_create(
+    proposal = proposals.proposal_create(
         contributor=user, program=program, participation=participation, idea=None, now=now
     )
     for name, value in {**COMPLETE, **fields}.items():
@@ -103,9 +103,11 @@ def test_submissions_at_the_deadline_instant_are_stored_or_refused_never_lost(ca
     def submit(proposal, user, now, body):
         def job():
             # What the edit page does on "Submit": save the draft, then submit it.
-            saved = services.proposal_save(proposal=proposal, by=user, data={"body": body}, now=now)
+            saved = proposals.proposal_save(
+                proposal=proposal, by=user, data={"body": body}, now=now
+            )
             try:
-                receipt = services.proposal_submit(proposal=saved, by=user, now=now)
+                receipt = proposals.proposal_submit(proposal=saved, by=user, now=now)
             except ValidationError as error:
                 return ("refused", error.messages)
             return ("stored", receipt.number)
@@ -123,7 +125,7 @@ def test_submissions_at_the_deadline_instant_are_stored_or_refused_never_lost(ca
         user = _contributor(program, registered_at=before)
         for org in orgs[: cap - 1]:
             earlier = _draft(program, user, org, now=before)
-            services.proposal_submit(proposal=earlier, by=user, now=before)
+            proposals.proposal_submit(proposal=earlier, by=user, now=before)
         for side, org in enumerate(orgs[cap - 1 : cap + 1]):
             proposal = _draft(program, user, org, now=before)
             key = ("cap", n, side)
@@ -145,8 +147,8 @@ def test_submissions_at_the_deadline_instant_are_stored_or_refused_never_lost(ca
 
     errors = {key: o for key, o in outcomes.items() if isinstance(o, BaseException)}
     assert errors == {}
-    closed = [services.WINDOW_CLOSED.format(deadline="2023-04-04 18:00:00")]
-    cap_reached = [services.CAP_REACHED.format(cap=cap)]
+    closed = [proposals.WINDOW_CLOSED.format(deadline="2023-04-04 18:00:00")]
+    cap_reached = [proposals.CAP_REACHED.format(cap=cap)]
     stored_pks = set()
     for key, (verdict, detail) in outcomes.items():
         pk, now = expected[key]
@@ -158,7 +160,7 @@ def test_submissions_at_the_deadline_instant_are_stored_or_refused_never_lost(ca
             assert proposal.submitted_at == DEADLINE
             assert [r.number for r in receipts] == [detail], key  # one receipt, the one returned
             assert receipts[0].submitted_at == DEADLINE
-            assert receipts[0].digest == services.digest_of(services.content_of(proposal))
+            assert receipts[0].digest == proposals.digest_of(proposals.content_of(proposal))
             stored_pks.add(pk)
         else:
             assert detail == (closed if now > DEADLINE else cap_reached), key
@@ -262,7 +264,9 @@ def test_submissions_through_the_live_server_are_stored_or_refused_never_lost(ca
     for n in range(HTTP_CAP_PAIRS):
         user = _contributor(program, registered_at=now)
         for org in orgs[: cap - 1]:
-            services.proposal_submit(proposal=_draft(program, user, org, now=now), by=user, now=now)
+            proposals.proposal_submit(
+                proposal=_draft(program, user, org, now=now), by=user, now=now
+            )
         for side, org in enumerate(orgs[cap - 1 : cap + 1]):
             proposal = _draft(program, user, org, now=now)
             session, url, token = _browser(live_server, user, proposal)
@@ -285,7 +289,7 @@ def test_submissions_through_the_live_server_are_stored_or_refused_never_lost(ca
     assert errors == {}
     statuses = Counter(r.status_code for r in responses.values())
     assert set(statuses) <= {302, 400}, statuses  # no 500, nothing else
-    cap_reached = services.CAP_REACHED.format(cap=cap)
+    cap_reached = proposals.CAP_REACHED.format(cap=cap)
     stored = set()
     for key, response in responses.items():
         proposal = Proposal.objects.get(pk=expected[key])

@@ -9,18 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
-from applications.models import (
-    CaseStudy,
-    ContributorProfile,
-    Deliverable,
-    DocProposal,
-    Evaluation,
-    EvaluationForm,
-    EvaluationPeriod,
-    Hire,
-    Project,
-    Proposal,
-)
+from applications.models import ContributorProfile, Project, Proposal
+from docs_season.models import CaseStudy, Deliverable, DocProposal, Hire
+from evaluations.models import Evaluation, EvaluationForm, EvaluationPeriod
 from payments.models import Payout
 from programs.models import ParticipationStatus, Role
 from reports.statistics import (

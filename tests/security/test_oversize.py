@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from applications import services
-from applications.models import Idea, ProposalStatus, Receipt, StatementOfInterest
+from applications.models import Idea, ProposalStatus, Receipt
+from applications.services import proposals
+from docs_season.models import StatementOfInterest
 from portal.renderers import PAGE_SIZE_INVALID
 from programs.models import MilestoneKind
 from tests.applications.test_docs_writer_views import retime, url
@@ -49,7 +50,7 @@ def test_a_body_over_the_programs_limit_is_refused_at_submission(open_cast, clie
     proposal = start(client, open_cast)
     response = client.post(edit_url(proposal), {**FULL, "body": "b" * 101, "action": "submit"})
     assert response.status_code == 400
-    assert services.BODY_TOO_LONG.format(length=101, limit=100) in text(response)
+    assert proposals.BODY_TOO_LONG.format(length=101, limit=100) in text(response)
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.DRAFT and not Receipt.objects.exists()
 
@@ -57,7 +58,7 @@ def test_a_body_over_the_programs_limit_is_refused_at_submission(open_cast, clie
 def test_a_draft_body_over_the_ceiling_is_refused_and_not_stored(open_cast, client):  # noqa: F811
     client.force_login(open_cast.contributor)
     proposal = start(client, open_cast)
-    body = "b" * (services.DRAFT_BODY_CEILING + 1)
+    body = "b" * (proposals.DRAFT_BODY_CEILING + 1)
     response = client.post(edit_url(proposal), {**FULL, "body": body, "action": "save"})
     assert response.status_code == 400
     assert "characters long; the limit is" in text(response)

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from applications import services
+from applications.services import proposals
 from tests.applications.test_proposal_views import FULL, PDF, edit_url, open_cast, start  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,7 @@ def test_content_that_is_not_a_pdf_is_refused_whatever_it_claims(
     response = upload(client, proposal, name, data, content_type)
     assert response.status_code == 400
     page = html.unescape(response.content.decode())
-    assert services.ATTACHMENT_NOT_PDF in page or "The submitted file is empty." in page
+    assert proposals.ATTACHMENT_NOT_PDF in page or "The submitted file is empty." in page
     proposal.refresh_from_db()
     assert not proposal.attachment and proposal.attachment_sha256 == ""
     assert stored_files(media) == []

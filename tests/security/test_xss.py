@@ -14,21 +14,18 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.markdown import render_markdown
-from applications.models import (
+from applications.models import Comment, Idea, Project, Proposal
+from docs_season.models import (
     BudgetItem,
     CaseStudy,
-    Comment,
     Deliverable,
     DocProposal,
-    Evaluation,
-    Idea,
     Lesson,
-    Project,
-    Proposal,
     StatementOfInterest,
     WriterProfile,
 )
+from evaluations.models import Evaluation
+from programs.markdown import render_markdown
 from programs.models import Organization
 from tests.api.test_api_matrix import world  # noqa: F401 — proposals, project, ideas, payouts
 from tests.applications.test_proposal_views import FULL, edit_url, open_cast, start  # noqa: F401

@@ -1,0 +1,1 @@
+"""Services of the coding season: eligibility, ideas, proposals, review and selection."""

@@ -1,0 +1,2 @@
+"""Services of the docs season: organization applications, budgets, hiring, case studies and
+surveys."""

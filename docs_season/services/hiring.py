@@ -1,0 +1,125 @@
+"""Statements of interest from technical writers and their hiring, up to the hiring deadline."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from audit.services import audit_record
+from docs_season.models import (
+    Hire,
+    StatementOfInterest,
+    WriterProfile,
+)
+from docs_season.services.organizations import NOT_DOCS
+from programs.guards import require_org_admin
+from programs.models import (
+    Milestone,
+    MilestoneKind,
+    Participation,
+    ParticipationStatus,
+    Program,
+)
+from programs.windows import milestone_error, milestone_of
+
+NOT_A_WRITER = "Create your technical writer profile before sending a statement of interest."
+ORG_NOT_ACCEPTED = "{org} is not an accepted organization of this program."
+HIRING_CLOSED = "The technical writer hiring deadline passed at {deadline} UTC; hiring is closed."
+HOURS_OUT_OF_RANGE = "Writers commit {low} to {high} hours a week in this program."
+ALREADY_HIRED = "{writer} is already hired by this organization."
+
+
+def _hiring_deadline(program: Program) -> Milestone | None:
+    return milestone_of(program, MilestoneKind.HIRING_DEADLINE)
+
+
+def hiring_error(program: Program, now: datetime) -> str | None:
+    """Why a writer cannot be hired at `now`, or None until the hiring deadline has passed."""
+    return milestone_error(_hiring_deadline(program), now, closed=HIRING_CLOSED)
+
+
+def _check_accepted_docs(participation: Participation) -> None:
+    if not participation.program.is_docs:
+        raise ValidationError(NOT_DOCS)
+    if participation.status != ParticipationStatus.ACCEPTED:
+        raise ValidationError(ORG_NOT_ACCEPTED.format(org=participation.organization))
+
+
+def statement_send(
+    *, participation: Participation, writer, message: str, now: datetime
+) -> StatementOfInterest:
+    """A writer's statement of interest to an accepted organization, until hiring closes.
+    Sending again replaces the earlier message."""
+    if not WriterProfile.objects.filter(user=writer).exists():
+        raise ValidationError(NOT_A_WRITER)
+    _check_accepted_docs(participation)
+    if error := hiring_error(participation.program, now):
+        raise ValidationError(error)
+    statement, _ = StatementOfInterest.objects.update_or_create(
+        participation=participation,
+        writer=writer,
+        defaults={"message": message.strip(), "sent_at": now},
+    )
+    statement.full_clean()
+    return statement
+
+
+def writer_hire(
+    *,
+    participation: Participation,
+    by,
+    writer,
+    agreed_hours: int,
+    hours_per_week: int,
+    compensation: Decimal,
+    now: datetime,
+) -> Hire:
+    """Hire a writer for the organization's project, up to and including the hiring deadline."""
+    require_org_admin(participation, by)
+    _check_accepted_docs(participation)
+    program = participation.program
+    if error := hiring_error(program, now):
+        raise ValidationError(error, code="hiring_closed")
+    if not WriterProfile.objects.filter(user=writer).exists():
+        raise ValidationError(NOT_A_WRITER)
+    if not (program.writer_hours_min <= hours_per_week <= program.writer_hours_max):
+        raise ValidationError(
+            {
+                "hours_per_week": HOURS_OUT_OF_RANGE.format(
+                    low=program.writer_hours_min, high=program.writer_hours_max
+                )
+            }
+        )
+    hire = Hire(
+        participation=participation,
+        writer=writer,
+        agreed_hours=agreed_hours,
+        hours_per_week=hours_per_week,
+        compensation=compensation,
+        currency=program.currency,
+        hired_at=now,
+        hired_by=by,
+    )
+    try:
+        hire.full_clean(validate_constraints=False)
+        with transaction.atomic():
+            hire.save()
+            audit_record(
+                actor=by,
+                action="hire.create",
+                obj=hire,
+                before={},
+                after={
+                    "writer": writer.pk,
+                    "agreed_hours": agreed_hours,
+                    "hours_per_week": hours_per_week,
+                    "compensation": compensation,
+                    "currency": hire.currency,
+                },
+                program=program,
+                at=now,
+            )
+    except IntegrityError:
+        raise ValidationError(ALREADY_HIRED.format(writer=writer)) from None
+    return hire

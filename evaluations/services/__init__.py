@@ -1,0 +1,1 @@
+"""Services of evaluations: periods, filing, reminders and the periodic job."""
