@@ -29,6 +29,8 @@ class BudgetItemInline(admin.TabularInline):
 class DocProposalAdmin(admin.ModelAdmin):
     list_display = ["__str__", "participation", "status", "submitted_at"]
     list_filter = ["participation__program", "status"]
+    # Submission moves the state, through doc_proposal_submit: the admin only shows it.
+    readonly_fields = ["status", "submitted_at"]
     inlines = [BudgetItemInline]
 
 
@@ -58,6 +60,8 @@ class LessonInline(admin.TabularInline):
 class CaseStudyAdmin(admin.ModelAdmin):
     list_display = ["participation", "status", "submitted_at", "reviewed_at"]
     list_filter = ["participation__program", "status"]
+    # Submission and review move the state, through case_study_submit and case_study_review.
+    readonly_fields = ["status", "submitted_at", "reviewed_at", "reviewed_by"]
     inlines = [DeliverableInline, LessonInline]
 
 

@@ -78,7 +78,7 @@ class Payout(models.Model):
         null=True,
         blank=True,
         # SET_NULL: a deleted account leaves its payouts behind for the accounts, with
-        # payee_label saying whose they were without saying who (portal/privacy.py).
+        # payee_label saying whose they were without saying who (portal/privacy/deletion.py).
         on_delete=models.SET_NULL,
         related_name="payouts",
         help_text="The person paid; empty when the organization is the payee or the person "

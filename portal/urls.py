@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import privacy_views, views
+from portal import views
+from portal.privacy import views as privacy_views
 from programs.public_cache import public_cache
 
 admin.site.site_header = "Seasons administration"

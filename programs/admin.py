@@ -118,7 +118,9 @@ class ParticipationAdmin(admin.ModelAdmin):
     search_fields = ["organization__name"]
     list_select_related = ["organization", "program"]
     autocomplete_fields = ["organization"]
-    readonly_fields = ["decided_at", "decided_by"]
+    # Decisions move the state through the services (participation_decide, the selection's
+    # announcement), which check the timeline and write the audit log: the admin only shows it.
+    readonly_fields = ["status", "decided_at", "decided_by"]
     inlines = [MembershipInline]
 
 

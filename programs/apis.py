@@ -1,6 +1,5 @@
 """API views of programs, organizations and the caller's roles: thin, reads through selectors."""
 
-from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions
@@ -10,7 +9,6 @@ from rest_framework.views import APIView
 
 from accounts.models import ApiToken
 from programs import selectors
-from programs.models import Organization, ParticipationStatus, ProgramManager
 from programs.serializers import (
     ErrorSerializer,
     MeSerializer,
@@ -44,23 +42,6 @@ def query_filters(request: Request, serializer_class) -> dict:
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     return {k: v for k, v in serializer.validated_data.items() if v not in ("", None)}
-
-
-def organizations_listed(*, viewer, program=None) -> QuerySet[Organization]:
-    """Organizations accepted into a program the viewer may see (or into the one given).
-
-    Written here because no selector lists organizations across programs; it reads through
-    program_list and accepted_participations, so it shows no more than the pages do.
-    """
-    if program is not None:
-        participations = selectors.accepted_participations(program=program).values("organization")
-        organizations = Organization.objects.filter(pk__in=participations)
-    else:
-        organizations = Organization.objects.filter(
-            participations__status=ParticipationStatus.ACCEPTED,
-            participations__program__in=selectors.program_list(viewer=viewer).values("pk"),
-        ).distinct()
-    return organizations.prefetch_related("tags")
 
 
 @extend_schema(
@@ -109,7 +90,9 @@ class OrganizationListApi(generics.ListAPIView):
         program = None
         if "program" in filters:
             program = selectors.program_get(slug=filters["program"], viewer=self.request.user)
-        return organizations_listed(viewer=self.request.user, program=program).order_by("name")
+        return selectors.organizations_listed(viewer=self.request.user, program=program).order_by(
+            "name"
+        )
 
 
 @extend_schema(tags=["organizations"], responses=answers(OrganizationDetailSerializer, 404))
@@ -129,26 +112,10 @@ class OrganizationDetailApi(generics.RetrieveAPIView):
         return organization
 
 
-def roles_of(*, user, token=None) -> dict:
-    """The caller's roles: programs managed, memberships, profiles, and the token in use."""
-    managed = ProgramManager.objects.filter(user=user).select_related("program")
-    return {
-        "id": user.pk,
-        "email": user.email,
-        "name": user.name,
-        "is_superuser": user.is_superuser,
-        "managed_programs": sorted(m.program.slug for m in managed),
-        "memberships": list(selectors.memberships_of(user=user)),
-        "is_contributor": hasattr(user, "contributor_profile"),
-        "is_writer": hasattr(user, "writer_profile"),
-        "token": token,
-    }
-
-
 class MeApi(APIView):
     """The caller and the roles they hold (authenticated)."""
 
     @extend_schema(responses=answers(MeSerializer), tags=["me"])
     def get(self, request):
         token = request.auth if isinstance(request.auth, ApiToken) else None
-        return Response(MeSerializer(roles_of(user=request.user, token=token)).data)
+        return Response(MeSerializer(selectors.roles_of(user=request.user, token=token)).data)

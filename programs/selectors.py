@@ -16,6 +16,7 @@ from programs.models import (
     Participation,
     ParticipationStatus,
     Program,
+    ProgramManager,
     Role,
 )
 
@@ -196,3 +197,43 @@ def participation_for_member(
     if not roles:
         raise Http404("No such organization in this program, or you are not one of its team.")
     return participation, roles
+
+
+def team_participation_ids(*, user) -> set[int]:
+    """Participations the user is an org admin or mentor of (for edit links), in one query."""
+    if not user.is_authenticated:
+        return set()
+    return set(Membership.objects.filter(user=user).values_list("participation_id", flat=True))
+
+
+def organizations_listed(*, viewer, program=None) -> QuerySet[Organization]:
+    """Organizations accepted into a program the viewer may see (or into the one given).
+
+    It reads through program_list and accepted_participations, so it shows no more than the
+    pages do.
+    """
+    if program is not None:
+        participations = accepted_participations(program=program).values("organization")
+        organizations = Organization.objects.filter(pk__in=participations)
+    else:
+        organizations = Organization.objects.filter(
+            participations__status=ParticipationStatus.ACCEPTED,
+            participations__program__in=program_list(viewer=viewer).values("pk"),
+        ).distinct()
+    return organizations.prefetch_related("tags")
+
+
+def roles_of(*, user, token=None) -> dict:
+    """The caller's roles: programs managed, memberships, profiles, and the token in use."""
+    managed = ProgramManager.objects.filter(user=user).select_related("program")
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "name": user.name,
+        "is_superuser": user.is_superuser,
+        "managed_programs": sorted(m.program.slug for m in managed),
+        "memberships": list(memberships_of(user=user)),
+        "is_contributor": hasattr(user, "contributor_profile"),
+        "is_writer": hasattr(user, "writer_profile"),
+        "token": token,
+    }

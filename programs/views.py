@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from programs import selectors, services
 from programs.calendar import program_calendar
 from programs.forms import InvitationForm
+from programs.hooks import program_sections
 from programs.models import InvitationStatus
 
 
@@ -41,6 +42,7 @@ def program_detail(request, slug):
         "next_milestone": selectors.program_next_milestone(program=program, now=now),
         "counts": selectors.program_counts(program=program),
         "now": now,
+        "sections": program_sections(program=program, viewer=request.user),
     }
     return render(request, "programs/program_detail.html", context)
 

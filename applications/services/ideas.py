@@ -99,10 +99,3 @@ def team_members(*, participation: Participation):
         .distinct()
         .order_by("name", "email")
     )
-
-
-def team_participation_ids(*, user) -> set[int]:
-    """Participations the user is an org admin or mentor of (for edit links), in one query."""
-    if not user.is_authenticated:
-        return set()
-    return set(Membership.objects.filter(user=user).values_list("participation_id", flat=True))

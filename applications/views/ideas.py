@@ -38,7 +38,7 @@ def idea_list(request, slug):
         "page": page,
         "page_query": query.urlencode(),
         "filtered": any(filters.values()),
-        "team_of": ideas.team_participation_ids(user=request.user),
+        "team_of": program_selectors.team_participation_ids(user=request.user),
     }
     return render(request, "applications/idea_list.html", context)
 

@@ -5,6 +5,8 @@ Views are thin: rules and deadlines are applications/docs.py's, what a viewer ma
 selectors'. Refusals re-render the page with status 400 and everything typed kept.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +15,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from applications.views.profiles import _edit_profile
 from docs_season import selectors
 from docs_season.forms import (
     CaseStudyForm,
@@ -29,9 +30,11 @@ from docs_season.forms import (
 from docs_season.models import CaseStudyStatus, StatementOfInterest, Survey, WriterProfile
 from docs_season.services import case_studies as case_studies_services
 from docs_season.services import hiring, surveys
+from docs_season.services.profiles import writer_profile_save
 from programs import selectors as program_selectors
 from programs.forms import add_service_errors
 from programs.models import MilestoneKind, Participation, ParticipationStatus, Role
+from programs.profiles import profile_page
 from programs.selectors import program_for_manager, program_get
 
 
@@ -386,4 +389,5 @@ def survey_answer(request, program_slug, org_slug, sequence):
 @login_required
 def writer_profile(request):
     """Create or edit the technical writer's public profile."""
-    return _edit_profile(request, WriterProfile, WriterProfileForm, "Writer profile")
+    save = partial(writer_profile_save, user=request.user, now=timezone.now())
+    return profile_page(request, form_class=WriterProfileForm, title="Writer profile", save=save)

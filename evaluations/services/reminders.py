@@ -411,6 +411,28 @@ def reminder_email(*, log: ReminderLog, now: datetime) -> EmailMessage | None:
     )
 
 
+def reminder_send(*, log_id: int, now: datetime) -> bool:
+    """Send one claimed reminder and mark it sent; False when it was sent, is being sent by
+    another worker, or is no longer due."""
+    with transaction.atomic():
+        # The row lock is held while the mail goes out: a second delivery of the task skips
+        # the row (and finds it sent afterwards). A worker killed here releases the lock with
+        # its connection and leaves sent_at empty, so the job enqueues the reminder again.
+        log = (
+            ReminderLog.objects.select_for_update(skip_locked=True)
+            .filter(pk=log_id, sent_at__isnull=True)
+            .first()
+        )
+        if log is None:
+            return False
+        message = reminder_email(log=log, now=now)
+        if message is None:  # its moment passed, or what it asks for is done
+            return False
+        message.send()
+        ReminderLog.objects.filter(pk=log.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+    return True
+
+
 def reminders_resend(*, now: datetime) -> int:
     """Enqueue again the claimed reminders whose task was lost (a worker killed mid-send), while
     they are still due; sending twice is prevented by the send task's lock and `sent_at`."""

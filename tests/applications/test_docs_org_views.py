@@ -163,8 +163,7 @@ def test_applying_after_the_window_closed_is_refused_and_keeps_the_fields(cast, 
     window = cast.docs_program.milestone(MilestoneKind.ORG_APPLICATIONS)
     assert response.status_code == 400
     assert (
-        organizations.APPLICATIONS_CLOSED.format(deadline=utc_text(window.ends_at))
-        in response.text
+        organizations.APPLICATIONS_CLOSED.format(deadline=utc_text(window.ends_at)) in response.text
     )
     assert 'value="Late Pickle"' in response.text and "Too late" in response.text
     assert not Participation.objects.filter(organization__name="Late Pickle").exists()
@@ -303,8 +302,7 @@ def test_submitting_after_the_window_closed_is_refused(cast, client):
     window = cast.docs_program.milestone(MilestoneKind.ORG_APPLICATIONS)
     assert response.status_code == 400
     assert (
-        organizations.APPLICATIONS_CLOSED.format(deadline=utc_text(window.ends_at))
-        in response.text
+        organizations.APPLICATIONS_CLOSED.format(deadline=utc_text(window.ends_at)) in response.text
     )
     proposal.refresh_from_db()
     assert proposal.status == DocProposalStatus.DRAFT

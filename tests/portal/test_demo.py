@@ -63,7 +63,7 @@ def test_gsoc_2023_deadline_is_the_real_one():
 
 
 def test_demo_accounts_sign_in_and_see_live_work():
-    from portal.demo import DEMO_PASSWORD
+    from portal.demo.accounts import DEMO_PASSWORD
 
     call_command("load_demo_data", stdout=StringIO())
     client = Client()

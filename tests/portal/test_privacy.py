@@ -1,4 +1,4 @@
-"""Download my data and delete my account (portal/privacy.py): each person's export holds their
+"""Download my data and delete my account (portal/privacy/): each person's export holds their
 rows and nobody else's private ones, in a fixed number of queries; deletion keeps payouts and
 the counted rows without the person, and leaves nothing else of them."""
 
@@ -34,7 +34,7 @@ from docs_season.models import Hire, StatementOfInterest
 from evaluations.models import Evaluation, EvaluationKind, ReminderLog, Side
 from evaluations.services import periods
 from payments.models import Milestone, Payout, PayoutStatus, PayoutStatusChange
-from portal import privacy
+from portal.privacy import deletion, export
 from programs.models import Invitation, Membership, Role
 from reports.statistics import program_statistics
 from tests.applications.test_evaluations import make_project, period_of
@@ -218,7 +218,7 @@ def test_the_export_is_a_json_attachment_of_the_users_rows_and_nobody_elses(clie
 
 def test_a_mentor_exports_what_they_wrote_and_what_their_contributors_said(cast):
     coding_season(cast)
-    data = privacy.user_data_export(user=cast.mentor)
+    data = export.user_data_export(user=cast.mentor)
 
     assert [e["answers"]["private_notes"] for e in data["evaluations_filed"]] == [
         "mentor-only secret"
@@ -229,7 +229,7 @@ def test_a_mentor_exports_what_they_wrote_and_what_their_contributors_said(cast)
     assert [p["role"] for p in data["projects"]] == ["mentor"]
     assert [m["role"] for m in data["memberships"]] == [Role.MENTOR]
     assert data["proposals"] == [] and data["payouts"] == []
-    other = privacy.user_data_export(user=cast.other_mentor)
+    other = export.user_data_export(user=cast.other_mentor)
     assert [c["body"] for c in other["comments_written"]] == ["weak on testing"]
     assert [s["value"] for s in other["scores_given"]] == [2]
 
@@ -258,7 +258,7 @@ def test_a_writer_exports_statements_hires_payouts_and_invitations_to_their_addr
     Invitation.objects.create(email="WRITER@example.org", token_digest="a" * 64, **invite)
     Invitation.objects.create(email="someone@example.org", token_digest="b" * 64, **invite)
 
-    data = privacy.user_data_export(user=writer)
+    data = export.user_data_export(user=writer)
 
     assert data["writer_profile"]["display_name"] == "W. Riter"
     assert [s["message"] for s in data["statements_of_interest"]] == ["I write"]
@@ -270,7 +270,7 @@ def test_a_writer_exports_statements_hires_payouts_and_invitations_to_their_addr
 
 def _export_queries(user) -> int:
     with CaptureQueriesContext(connection) as queries:
-        privacy.user_data_export(user=user)
+        export.user_data_export(user=user)
     return len(queries)
 
 
@@ -286,7 +286,7 @@ def test_the_export_runs_as_many_queries_for_many_rows_as_for_one(cast):
         )
         payout(cast, payee=cast.contributor, project=project)
         tokens.token_create(user=cast.contributor, name=f"token {n}", scope="read")
-    data = privacy.user_data_export(user=cast.contributor)
+    data = export.user_data_export(user=cast.contributor)
     assert len(data["payouts"]) == 5 and len(data["evaluations_filed"]) == 5
 
     assert _export_queries(cast.contributor) == few
@@ -418,7 +418,7 @@ def test_deleting_an_account_deletes_every_attachment_of_theirs(cast, settings, 
     assert all(f.exists() for f in files)
 
     with django_capture_on_commit():
-        privacy.account_delete(user=cast.contributor, password=PASSWORD, now=DEADLINE)
+        deletion.account_delete(user=cast.contributor, password=PASSWORD, now=DEADLINE)
 
     assert not any(f.exists() for f in files)
     assert Proposal.objects.get(pk=project.proposal.pk).attachment.name == ""
@@ -443,7 +443,7 @@ def test_deleting_a_writer_keeps_the_hire_and_anonymises_the_writer_payment(cast
     )
     statistics = program_statistics(program=cast.docs_program)
 
-    privacy.account_delete(user=writer, password=PASSWORD, now=DEADLINE)
+    deletion.account_delete(user=writer, password=PASSWORD, now=DEADLINE)
 
     assert _references_to(pk) == []
     assert Hire.objects.get(pk=hire.pk).writer.email == f"deleted-{pk}@deleted.invalid"
@@ -460,7 +460,7 @@ def test_a_user_with_nothing_counted_leaves_no_placeholder(cast):
     tokens.token_create(user=outsider, name="t", scope="read")
     users = User.objects.count()
 
-    privacy.account_delete(user=outsider, password=PASSWORD, now=DEADLINE)
+    deletion.account_delete(user=outsider, password=PASSWORD, now=DEADLINE)
 
     assert User.objects.count() == users - 1
     assert _references_to(pk) == []
@@ -472,7 +472,7 @@ def test_a_mentors_evaluations_and_payout_approvals_stay_without_them(cast):
         payout=stipend, from_status="approved", to_status="paid", by=cast.mentor, at=DEADLINE
     )
 
-    privacy.account_delete(user=cast.mentor, password=PASSWORD, now=DEADLINE)
+    deletion.account_delete(user=cast.mentor, password=PASSWORD, now=DEADLINE)
 
     mentor_side = Evaluation.objects.get(period__project=project, period__side=Side.MENTOR)
     assert mentor_side.filed_by.email.endswith("@deleted.invalid")
@@ -488,11 +488,11 @@ def test_a_wrong_password_deletes_nothing_and_is_not_echoed(client, cast):
     response = client.post(reverse("account_delete"), {"password": "guessed-password-123"})
 
     assert response.status_code == 400
-    assert privacy.CREDENTIALS_WRONG in response.content.decode()
+    assert deletion.CREDENTIALS_WRONG in response.content.decode()
     assert "guessed-password-123" not in response.content.decode()
     assert User.objects.filter(pk=cast.contributor.pk).exists()
     with pytest.raises(ValidationError):
-        privacy.account_delete(user=cast.contributor, password="", now=DEADLINE)
+        deletion.account_delete(user=cast.contributor, password="", now=DEADLINE)
 
 
 def test_guessing_the_password_is_rate_limited(client, cast):
@@ -517,16 +517,16 @@ def test_managers_and_sole_org_admins_are_told_to_hand_over_first(client, cast):
         assert response.status_code == 400
         assert User.objects.filter(pk=user.pk).exists()
         with pytest.raises(ValidationError):
-            privacy.account_delete(user=user, password=PASSWORD, now=DEADLINE)
-    [refusal] = privacy.account_delete_refusals(user=cast.manager)
+            deletion.account_delete(user=user, password=PASSWORD, now=DEADLINE)
+    [refusal] = deletion.account_delete_refusals(user=cast.manager)
     assert cast.program.name in refusal and cast.docs_program.name in refusal
 
     # With a second org admin on both organizations, the first may go.
     for participation in (cast.participation, cast.docs_participation):
         MembershipFactory(participation=participation, role=Role.ORG_ADMIN)
-    assert privacy.account_delete_refusals(user=cast.org_admin) == []
+    assert deletion.account_delete_refusals(user=cast.org_admin) == []
     admin_pk = cast.org_admin.pk
-    privacy.account_delete(user=cast.org_admin, password=PASSWORD, now=DEADLINE)
+    deletion.account_delete(user=cast.org_admin, password=PASSWORD, now=DEADLINE)
     assert not Membership.objects.filter(user_id=admin_pk).exists()
     removed = AuditEntry.objects.filter(action="membership.remove").order_by("program_id")
     assert [(e.program_id, e.before["role"]) for e in removed] == [
@@ -538,7 +538,7 @@ def test_managers_and_sole_org_admins_are_told_to_hand_over_first(client, cast):
 def test_payout_pages_name_a_deleted_payee_by_the_kept_label(client, cast):
     stipend = payout(cast, payee=cast.contributor)
     pk = cast.contributor.pk
-    privacy.account_delete(user=cast.contributor, password=PASSWORD, now=DEADLINE)
+    deletion.account_delete(user=cast.contributor, password=PASSWORD, now=DEADLINE)
     client.force_login(cast.manager)
     label = f"deleted user #{pk}"
     detail = client.get(reverse("payout_detail", args=[stipend.pk]))

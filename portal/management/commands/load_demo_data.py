@@ -3,7 +3,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from portal.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
+from portal.demo.accounts import ACCOUNTS, DEMO_PASSWORD
+from portal.demo.load import load_demo
 
 
 class DryRun(Exception):

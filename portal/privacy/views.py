@@ -1,7 +1,7 @@
 """The account's data pages: download my data, delete my account.
 
-They sit in portal beside portal/privacy.py, not in accounts: they read and change every app's
-rows, and accounts is below all of them.
+They sit in portal, not in accounts: they read and change every app's rows, and accounts is
+below all of them.
 """
 
 import json
@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from portal import privacy
+from portal.privacy import deletion, export
 
 ACCOUNT_DELETED = "Your account was deleted. Payout records were kept without your name."
 
@@ -42,7 +42,7 @@ def _no_store(response):
 @require_safe
 def account_data(request):
     """What the portal keeps about the user, with the download and deletion links."""
-    context = {"refusals": privacy.account_delete_refusals(user=request.user)}
+    context = {"refusals": deletion.account_delete_refusals(user=request.user)}
     return _no_store(render(request, "accounts/data.html", context))
 
 
@@ -50,7 +50,7 @@ def account_data(request):
 @require_safe
 def account_data_export(request):
     """The user's own data as a JSON attachment."""
-    data = privacy.user_data_export(user=request.user)
+    data = export.user_data_export(user=request.user)
     data["exported_at"] = timezone.now().isoformat()
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -62,7 +62,7 @@ def account_data_export(request):
 @login_required
 def account_delete(request):
     """Confirm with the password, then delete the account (refused to managers and sole admins)."""
-    refusals = privacy.account_delete_refusals(user=request.user)
+    refusals = deletion.account_delete_refusals(user=request.user)
     form = AccountDeleteForm(request.POST or None)
     status = 200
     if request.method == "POST" and not refusals:
@@ -73,7 +73,7 @@ def account_delete(request):
             return limited
     if request.method == "POST" and not refusals and form.is_valid():
         try:
-            privacy.account_delete(
+            deletion.account_delete(
                 user=request.user, password=form.cleaned_data["password"], now=timezone.now()
             )
         except ValidationError as error:

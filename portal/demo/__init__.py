@@ -1,0 +1,1 @@
+"""Demo data for `make run` (load_demo in load.py): loading is idempotent."""

@@ -1,0 +1,1 @@
+"""A person's own data: downloading it, and deleting the account (deletion.py says what stays)."""
