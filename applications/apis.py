@@ -12,7 +12,6 @@ from applications.serializers import (
     IdeaSerializer,
     OrgProposalFilterSerializer,
     OrgProposalSerializer,
-    ProgramQuerySerializer,
     ProposalDetailSerializer,
     ProposalFilterSerializer,
     ProposalSerializer,
@@ -20,8 +19,7 @@ from applications.serializers import (
 from programs import selectors as program_selectors
 from programs.apis import answers, query_filters
 from programs.selectors import program_get
-
-PASS_FAIL = {"pass": True, "fail": False}
+from programs.serializers import ProgramQuerySerializer
 
 
 def _coding_program(request, slug):

@@ -1,11 +1,16 @@
-"""API representations of ideas, proposals, projects, doc projects and evaluation summaries."""
+"""API representations of ideas, proposals and accepted projects."""
 
 from django.db import models
 from rest_framework import serializers
 
 from applications.models import Idea, Project, Proposal, ProposalStatus
 from programs.models import ProjectSize
-from programs.serializers import OrganizationRefSerializer, enum_field
+from programs.serializers import (
+    PersonSerializer,
+    ProgramQuerySerializer,
+    enum_field,
+    organization_field,
+)
 
 
 class ProjectStatus(models.TextChoices):
@@ -16,24 +21,6 @@ class ProjectStatus(models.TextChoices):
     PASSED = "passed", "Passed"
 
 
-class _Organization(OrganizationRefSerializer):
-    """The organization of a row that hangs off a participation."""
-
-
-def _organization_field():
-    return _Organization(source="participation.organization", read_only=True)
-
-
-class PersonSerializer(serializers.Serializer):
-    """A person as the public pages name them: their name, never their e-mail address."""
-
-    name = serializers.CharField()
-
-
-class ProgramQuerySerializer(serializers.Serializer):
-    program = serializers.SlugField(help_text="The program's slug.")
-
-
 class IdeaFilterSerializer(ProgramQuerySerializer):
     organization = serializers.SlugField(required=False)
     size = serializers.ChoiceField(choices=ProjectSize.choices, required=False)
@@ -42,7 +29,7 @@ class IdeaFilterSerializer(ProgramQuerySerializer):
 
 
 class IdeaSerializer(serializers.ModelSerializer):
-    organization = _organization_field()
+    organization = organization_field()
     skills = serializers.ListField(source="skill_list", child=serializers.CharField())
 
     class Meta:
@@ -52,7 +39,7 @@ class IdeaSerializer(serializers.ModelSerializer):
 
 class AcceptedProjectSerializer(serializers.ModelSerializer):
     status = enum_field(ProjectStatus, "ProjectStatus", read_only=True)
-    organization = _organization_field()
+    organization = organization_field()
     contributor = PersonSerializer(read_only=True)
     mentors = PersonSerializer(many=True, read_only=True)
 
@@ -85,7 +72,7 @@ class ProposalSerializer(serializers.ModelSerializer):
 
     status = enum_field(ProposalStatus, "ProposalStatus", read_only=True)
     program = serializers.SlugField(source="program.slug", read_only=True)
-    organization = _organization_field()
+    organization = organization_field()
 
     class Meta:
         model = Proposal

@@ -58,7 +58,8 @@ from evaluations.models import (
     PeriodStatus,
     Side,
 )
-from evaluations.services.periods import DEFAULT_QUESTIONS, MISSED_GRACE, project_period_windows
+from evaluations.services.periods import MISSED_GRACE, project_period_windows
+from evaluations.services.questions import DEFAULT_QUESTIONS
 from payments.models import CountryFactor, ExpenseType, Payout, PayoutStatus, PayoutStatusChange
 from payments.models import Milestone as PayMilestone
 from payments.money import clamp, split, to_cents

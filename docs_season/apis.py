@@ -4,13 +4,11 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions
 
-from applications.serializers import (
-    ProgramQuerySerializer,
-)
 from docs_season import selectors
 from docs_season.serializers import DocProjectSerializer
 from programs.apis import answers, query_filters
 from programs.selectors import program_get
+from programs.serializers import ProgramQuerySerializer
 
 
 @extend_schema(

@@ -2,12 +2,12 @@
 
 from rest_framework import serializers
 
-from applications.serializers import _organization_field
 from docs_season.models import DocProposal
+from programs.serializers import organization_field
 
 
 class DocProjectSerializer(serializers.ModelSerializer):
-    organization = _organization_field()
+    organization = organization_field()
     total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
 
     class Meta:

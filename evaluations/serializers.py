@@ -4,14 +4,14 @@ from django.db import models
 from rest_framework import serializers
 
 from applications.models import Project
-from applications.serializers import ProjectStatus, _organization_field
+from applications.serializers import ProjectStatus
 from evaluations.models import EvaluationKind, PeriodStatus, Side
 from evaluations.selectors import ENDED
-from programs.serializers import enum_field
+from programs.serializers import enum_field, organization_field
 
 
 class PeriodState(models.TextChoices):
-    """A period's state as the pages show it (selectors_evaluations.period_state)."""
+    """A period's state as the pages show it (evaluations.selectors.period_state)."""
 
     UPCOMING = PeriodStatus.UPCOMING.value, PeriodStatus.UPCOMING.label
     OPEN = PeriodStatus.OPEN.value, PeriodStatus.OPEN.label
@@ -23,7 +23,7 @@ class PeriodState(models.TextChoices):
 class MyProjectSerializer(serializers.ModelSerializer):
     status = enum_field(ProjectStatus, "ProjectStatus", read_only=True)
     program = serializers.SlugField(source="participation.program.slug", read_only=True)
-    organization = _organization_field()
+    organization = organization_field()
 
     class Meta:
         model = Project

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 from evaluations import selectors
 from evaluations.forms import EvaluationAnswerForm, LengthForm, answer_rows
 from evaluations.models import PeriodStatus
-from evaluations.services import filing, reminders
-from evaluations.services import periods as periods_services
+from evaluations.services import filing, questions, reminders
+from evaluations.services import periods as period_services
 from programs.forms import add_service_errors
 
 
@@ -49,7 +49,7 @@ def project_detail(request, pk):
         if length_form.is_valid():
             try:
                 # Refuses anyone but org admins and managers with 403.
-                periods_services.project_change_length(
+                period_services.project_change_length(
                     project=project,
                     by=request.user,
                     weeks=length_form.cleaned_data["weeks"],
@@ -99,7 +99,7 @@ def evaluation_file(request, period_pk):
     period, can_file = selectors.period_for_viewer(pk=period_pk, viewer=request.user)
     program = period.participation.program
     now = timezone.now()
-    form_version = periods_services.evaluation_form_for(
+    form_version = questions.evaluation_form_for(
         program=program, kind=period.kind, side=period.side
     )
     form = EvaluationAnswerForm(
@@ -154,7 +154,7 @@ def my_evaluations(request):
     """The evaluations the viewer may file now, soonest deadline first, and their projects."""
     for participation in selectors.docs_participations_missing_periods(viewer=request.user):
         # Monthly periods are created when first needed (idempotent).
-        periods_services.periods_ensure_for_docs(participation)
+        period_services.periods_ensure_for_docs(participation)
     now = timezone.now()
     context = {
         "todo": list(selectors.evaluations_todo(viewer=request.user, now=now)),
@@ -175,7 +175,7 @@ def docs_evaluations(request, program_slug, org_slug):
         program_slug=program_slug, org_slug=org_slug, viewer=request.user
     )
     if participation.is_accepted:
-        periods_services.periods_ensure_for_docs(participation)
+        period_services.periods_ensure_for_docs(participation)
     now = timezone.now()
     periods = list(selectors.periods_for_docs_participation(participation))
     for period in periods:

@@ -138,3 +138,21 @@ class ErrorSerializer(serializers.Serializer):
     """The body of a 401, 403, 404 or 429: one sentence."""
 
     detail = serializers.CharField()
+
+
+class ParticipationOrganizationSerializer(OrganizationRefSerializer):
+    """The organization of a row that hangs off a participation."""
+
+
+def organization_field():
+    return ParticipationOrganizationSerializer(source="participation.organization", read_only=True)
+
+
+class PersonSerializer(serializers.Serializer):
+    """A person as the public pages name them: their name, never their e-mail address."""
+
+    name = serializers.CharField()
+
+
+class ProgramQuerySerializer(serializers.Serializer):
+    program = serializers.SlugField(help_text="The program's slug.")

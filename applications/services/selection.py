@@ -21,8 +21,8 @@ from django.db import transaction
 from django.db.models import Count
 
 from applications.models import Project, Proposal, ProposalStatus
+from applications.signals import project_accepted
 from audit.services import audit_record_many
-from evaluations.services.periods import periods_ensure_for_project
 from programs.guards import require_manager
 from programs.models import MilestoneKind, Participation, ParticipationStatus, Program
 
@@ -183,7 +183,7 @@ def program_announce(*, program: Program, by, now: datetime) -> list[Project]:
                     announced_at=now,
                 )
                 project.mentors.set(proposal.mentors.all())
-                periods_ensure_for_project(project)
+                project_accepted.send(sender=Project, project=project)
                 projects.append(project)
         Proposal.objects.filter(pk__in=accepted_ids).update(status=ProposalStatus.ACCEPTED)
         rejected = Proposal.objects.filter(program=program, status=ProposalStatus.SUBMITTED)

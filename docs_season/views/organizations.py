@@ -1,7 +1,7 @@
 """Organizations' applications: applying to a program, the doc-project proposal with its budget
 (checked live against the program's rules), the public doc projects and the managers' decisions.
 
-Every rule is decided by applications.docs; these views turn its refusals into messages (400)
+Every rule is decided by docs_season.services; these views turn its refusals into messages (400)
 and never lose what was typed.
 """
 

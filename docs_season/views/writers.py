@@ -1,7 +1,7 @@
 """The docs season's writer and wrap-up pages: the writer directory, statements of interest,
 hiring, case studies (edit, review, publication) and follow-up surveys.
 
-Views are thin: rules and deadlines are applications/docs.py's, what a viewer may read is the
+Views are thin: rules and deadlines are the services', what a viewer may read is the
 selectors'. Refusals re-render the page with status 400 and everything typed kept.
 """
 

@@ -19,7 +19,7 @@ from evaluations.models import (
     QuestionType,
     Side,
 )
-from evaluations.services.periods import evaluation_form_for
+from evaluations.services.questions import evaluation_form_for
 from programs.models import Membership, Role
 from programs.services import is_program_manager
 from programs.windows import window_error

@@ -1,11 +1,9 @@
-"""Template helpers: every instant shown in UTC with the viewer's local time beside it, and
-Markdown typed by users rendered safely."""
-
-from datetime import UTC
+"""Template helpers of programs: instants (the tag lives in accounts, below every app), Markdown
+typed by users rendered safely, and who the viewer is in a program or organization."""
 
 from django import template
-from django.utils.html import format_html
 
+from accounts.templatetags.instants import when
 from programs import selectors, services
 from programs.markdown import render_markdown
 from programs.models import Membership, Role
@@ -13,21 +11,8 @@ from programs.models import Membership, Role
 register = template.Library()
 
 
-@register.simple_tag
-def when(value, style="datetime"):
-    """`<time>` in UTC; static/js/localtime.js adds the viewer's local time next to it."""
-    if value is None:
-        return ""
-    utc = value.astimezone(UTC)
-    text = (
-        utc.strftime("%a %d %b %Y") if style == "date" else utc.strftime("%a %d %b %Y, %H:%M UTC")
-    )
-    return format_html(
-        '<span class="when"><time datetime="{}" data-local="{}">{}</time></span>',
-        utc.isoformat().replace("+00:00", "Z"),
-        style,
-        text,
-    )
+# The instants of every page, shared with the apps below programs (accounts/templatetags).
+register.simple_tag(when)
 
 
 @register.filter
