@@ -11,12 +11,14 @@
  *  - Every keystroke is copied to localStorage ("seasons:doc-proposal:<id>") with the saved
  *    version it was typed on. On load, a copy typed on the version the page shows (never saved,
  *    e.g. the tab was closed) is put back; a copy typed on an older version is offered instead.
- *    The copy is dropped once the page shows the same text.
+ *    The copy is dropped once the page shows the same text (drafts.js's Draft, loaded first,
+ *    which Budget extends).
  * Plain ES2017, no libraries, no inline code (safe under a strict Content-Security-Policy).
  */
 (function () {
   "use strict";
 
+  var Draft = window.SeasonsDrafts.Draft;
   var DEBOUNCE_MS = 400;
   var PREFIX = "budget";
   var MANAGEMENT = ["TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"];
@@ -31,23 +33,6 @@
     putBack: "Put my text back",
     discard: "Discard it",
   };
-
-  function storage() {
-    try {
-      return window.localStorage;
-    } catch (error) {
-      return null; // disabled by the browser's privacy settings
-    }
-  }
-
-  function csrfToken(form) {
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    if (match) {
-      return decodeURIComponent(match[1]);
-    }
-    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
 
   function isManagement(name) {
     return MANAGEMENT.some(function (suffix) {
@@ -89,11 +74,10 @@
   }
 
   function Budget(form) {
-    this.form = form;
+    var key = "seasons:doc-proposal:" + form.dataset.docProposalId;
+    Draft.call(this, form, key, document.getElementById("budget-status"));
     this.url = form.dataset.checkUrl;
-    this.key = "seasons:doc-proposal:" + form.dataset.docProposalId;
     this.savedAt = form.dataset.savedAt || "";
-    this.inSync = form.dataset.inSync !== "false";
     this.rows = form.querySelector("[data-budget-rows]");
     this.section = form.querySelector("[data-budget]");
     this.totalForms = form.elements.namedItem(PREFIX + "-TOTAL_FORMS");
@@ -101,16 +85,20 @@
     this.template = document.getElementById("budget-empty-row");
     this.addButton = form.querySelector("[data-budget-add]");
     this.problems = document.getElementById("budget-problems");
-    this.status = document.getElementById("budget-status");
-    this.timer = null;
     this.sequence = 0;
   }
 
-  Budget.prototype.show = function (message, state) {
-    if (this.status) {
-      this.status.textContent = message;
-      this.status.setAttribute("data-state", state || "");
-    }
+  Budget.prototype = Object.create(Draft.prototype);
+  Budget.prototype.constructor = Budget;
+  Budget.prototype.text = TEXT;
+  Budget.prototype.debounceMs = DEBOUNCE_MS;
+
+  Budget.prototype.basis = function () {
+    return { basis: this.savedAt };
+  };
+
+  Budget.prototype.same = function (a, b) {
+    return normalize(a) === normalize(b);
   };
 
   Budget.prototype.count = function () {
@@ -146,89 +134,24 @@
     this.addButton.hidden = !isNaN(max) && this.count() >= max;
   };
 
-  Budget.prototype.snapshot = function () {
-    var values = {};
-    Array.prototype.forEach.call(this.form.elements, function (element) {
-      if (element.name && element.name !== "csrfmiddlewaretoken" && element.type !== "submit") {
-        values[element.name] = element.value;
-      }
-    });
-    return values;
-  };
-
-  Budget.prototype.readLocal = function () {
-    var store = storage();
-    try {
-      var raw = store && store.getItem(this.key);
-      return raw ? JSON.parse(raw) : null;
-    } catch (error) {
-      return null;
-    }
-  };
-
-  Budget.prototype.writeLocal = function () {
-    var store = storage();
-    var copy = { fields: this.snapshot(), basis: this.savedAt, typedAt: new Date().toISOString() };
-    try {
-      if (store) {
-        store.setItem(this.key, JSON.stringify(copy));
-      }
-    } catch (error) {
-      // Storage full: saving with the buttons still keeps the draft on the server.
-    }
-  };
-
-  Budget.prototype.clearLocal = function () {
-    var store = storage();
-    try {
-      if (store) {
-        store.removeItem(this.key);
-      }
-    } catch (error) {
-      // Nothing to do.
-    }
-  };
-
   Budget.prototype.restore = function (fields) {
     var wanted = parseInt(fields[PREFIX + "-TOTAL_FORMS"], 10) || 0;
     while (this.count() < wanted) {
       this.addRow();
     }
-    Object.keys(fields).forEach(function (name) {
-      if (isManagement(name)) {
-        return;
-      }
-      var element = this.form.elements.namedItem(name);
-      if (!element || !element.tagName) {
-        return;
-      }
-      if (element.tagName === "SELECT") {
-        var known = Array.prototype.some.call(element.options, function (option) {
-          return option.value === fields[name];
-        });
-        if (!known) {
-          return;
-        }
-      }
-      element.value = fields[name];
-    }, this);
+    this.fill(
+      fields,
+      Object.keys(fields).filter(function (name) {
+        return !isManagement(name);
+      })
+    );
   };
 
-  Budget.prototype.schedule = function () {
-    window.clearTimeout(this.timer);
-    this.timer = window.setTimeout(this.check.bind(this), DEBOUNCE_MS);
-  };
-
-  Budget.prototype.check = async function () {
+  Budget.prototype.send = async function () {
     var sequence = ++this.sequence;
     var body = new URLSearchParams(new FormData(this.form));
     try {
-      var response = await fetch(this.url, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": csrfToken(this.form), Accept: "application/json" },
-        body: body,
-      });
+      var response = await this.post(body);
       if (sequence !== this.sequence) {
         return; // a newer check is on its way
       }
@@ -298,41 +221,6 @@
     }
   };
 
-  Budget.prototype.offerOlderCopy = function (local) {
-    if (!this.status) {
-      return;
-    }
-    this.show(TEXT.older, "older");
-    var putBack = document.createElement("button");
-    putBack.type = "button";
-    putBack.className = "button-secondary button-small";
-    putBack.textContent = TEXT.putBack;
-    var discard = document.createElement("button");
-    discard.type = "button";
-    discard.className = "button-link";
-    discard.textContent = TEXT.discard;
-    putBack.addEventListener(
-      "click",
-      function () {
-        this.restore(local.fields);
-        this.writeLocal();
-        this.show(TEXT.restored, "restored");
-        this.schedule();
-      }.bind(this)
-    );
-    discard.addEventListener(
-      "click",
-      function () {
-        this.clearLocal();
-        this.show("", "");
-      }.bind(this)
-    );
-    this.status.appendChild(document.createTextNode(" "));
-    this.status.appendChild(putBack);
-    this.status.appendChild(document.createTextNode(" "));
-    this.status.appendChild(discard);
-  };
-
   Budget.prototype.onEdit = function (event) {
     var target = event.target;
     if (!target || !target.name || isManagement(target.name)) {
@@ -362,44 +250,9 @@
         }.bind(this)
       );
     }
-    var local = this.readLocal();
-    if (!this.inSync) {
-      // A refused save echoes text the server does not hold: keep this browser's copy of it.
-      this.writeLocal();
-    } else if (local && local.fields) {
-      if (normalize(local.fields) === normalize(this.snapshot())) {
-        this.clearLocal();
-      } else if (local.basis === this.savedAt) {
-        this.restore(local.fields);
-        this.show(TEXT.restored, "restored");
-        this.schedule();
-      } else {
-        this.offerOlderCopy(local);
-      }
-    }
-    var onEdit = this.onEdit.bind(this);
-    this.form.addEventListener("input", onEdit);
-    this.form.addEventListener("change", onEdit);
-    this.form.addEventListener(
-      "submit",
-      function () {
-        // The copy survives a failed save; the next page drops it once it shows the same text.
-        window.clearTimeout(this.timer);
-        this.writeLocal();
-      }.bind(this)
-    );
+    this.resume();
+    this.listen();
   };
 
-  function init() {
-    var form = document.querySelector("form[data-doc-proposal-id]");
-    if (form) {
-      new Budget(form).start();
-    }
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  window.SeasonsDrafts.start("form[data-doc-proposal-id]", Budget);
 })();

@@ -11,11 +11,13 @@
  *    edits, e.g. after a network failure or a re-login) is put back into the fields;
  *  - the copy is dropped once the server holds the same text.
  * The length options follow the chosen size; the server checks both anyway.
+ * The copy kept in this browser is drafts.js's Draft (loaded first), which Editor extends.
  * Plain ES2017, no libraries, no inline code (safe under a strict Content-Security-Policy).
  */
 (function () {
   "use strict";
 
+  var Draft = window.SeasonsDrafts.Draft;
   var FIELDS = ["title", "idea", "abstract", "body", "size", "length_weeks", "preference"];
   var DEBOUNCE_MS = 1500;
   var FIRST_RETRY_MS = 2000;
@@ -50,29 +52,14 @@
     return pad(date.getHours()) + ":" + pad(date.getMinutes()) + ":" + pad(date.getSeconds());
   }
 
-  function storage() {
-    try {
-      return window.localStorage;
-    } catch (error) {
-      return null; // disabled by the browser's privacy settings
-    }
-  }
-
   function Editor(form) {
-    this.form = form;
-    this.key = "seasons:proposal:" + form.dataset.proposalId;
+    var key = "seasons:proposal:" + form.dataset.proposalId;
+    Draft.call(this, form, key, document.getElementById("autosave-status"));
     this.url = form.dataset.autosaveUrl || "";
-    this.readOnly = form.hasAttribute("data-read-only");
-    // False when the page echoes a refused POST: its fields are then not what the server holds.
-    this.inSync = form.dataset.inSync !== "false";
     this.revision = parseInt(form.dataset.revision, 10) || 0;
-    this.status = document.getElementById("autosave-status");
-    this.timer = null;
     this.inFlight = false;
     this.again = false;
     this.failures = 0;
-    this.halted = false; // after a stale revision: saving would overwrite newer text
-    this.dirty = false;
     var script = document.getElementById("proposal-length-options");
     try {
       this.lengthOptions = script ? JSON.parse(script.textContent) : {};
@@ -81,96 +68,18 @@
     }
   }
 
-  Editor.prototype.field = function (name) {
-    var element = this.form.elements.namedItem(name);
-    return element && element.tagName ? element : null;
+  Editor.prototype = Object.create(Draft.prototype);
+  Editor.prototype.constructor = Editor;
+  Editor.prototype.fields = FIELDS;
+  Editor.prototype.text = TEXT;
+  Editor.prototype.debounceMs = DEBOUNCE_MS;
+  Editor.prototype.putBackDelay = 0;
+
+  Editor.prototype.basis = function () {
+    return { revision: this.revision };
   };
 
-  Editor.prototype.snapshot = function () {
-    var values = {};
-    FIELDS.forEach(function (name) {
-      var element = this.field(name);
-      if (element) {
-        values[name] = element.value;
-      }
-    }, this);
-    return values;
-  };
-
-  function same(a, b) {
-    return FIELDS.every(function (name) {
-      return (a[name] || "") === (b[name] || "");
-    });
-  }
-
-  Editor.prototype.readLocal = function () {
-    var store = storage();
-    try {
-      var raw = store && store.getItem(this.key);
-      return raw ? JSON.parse(raw) : null;
-    } catch (error) {
-      return null;
-    }
-  };
-
-  Editor.prototype.writeLocal = function () {
-    var store = storage();
-    if (!store) {
-      return;
-    }
-    var copy = { fields: this.snapshot(), typedAt: new Date().toISOString(), revision: this.revision };
-    try {
-      store.setItem(this.key, JSON.stringify(copy));
-    } catch (error) {
-      // Storage full: the server copy is all we have; autosave still runs.
-    }
-  };
-
-  Editor.prototype.clearLocal = function () {
-    var store = storage();
-    try {
-      if (store) {
-        store.removeItem(this.key);
-      }
-    } catch (error) {
-      // Nothing to do.
-    }
-  };
-
-  Editor.prototype.show = function (message, state, link) {
-    if (!this.status) {
-      return;
-    }
-    this.status.textContent = message;
-    this.status.setAttribute("data-state", state);
-    if (link) {
-      var anchor = document.createElement("a");
-      anchor.href = link.href;
-      anchor.textContent = link.text;
-      this.status.appendChild(document.createTextNode(" "));
-      this.status.appendChild(anchor);
-    }
-  };
-
-  Editor.prototype.csrfToken = function () {
-    // The cookie first: signing in again in another tab rotates the token this page was given.
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    if (match) {
-      return decodeURIComponent(match[1]);
-    }
-    var input = this.form.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  };
-
-  Editor.prototype.schedule = function (delay) {
-    if (!this.url || this.halted) {
-      return;
-    }
-    window.clearTimeout(this.timer);
-    this.timer = window.setTimeout(this.save.bind(this), delay);
-  };
-
-  Editor.prototype.save = async function () {
+  Editor.prototype.send = async function () {
     this.timer = null;
     if (this.inFlight) {
       this.again = true;
@@ -184,12 +93,7 @@
     });
     body.append("revision", String(this.revision));
     try {
-      var response = await fetch(this.url, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": this.csrfToken(), Accept: "application/json" },
-        body: body,
-      });
+      var response = await this.post(body);
       var data = {};
       try {
         data = await response.json();
@@ -226,7 +130,7 @@
       this.failures = 0;
       this.setRevision(data.revision);
       this.show(TEXT.savedAt + clock(data.saved_at), "saved");
-      if (same(this.snapshot(), sent)) {
+      if (this.same(this.snapshot(), sent)) {
         this.dirty = false;
         this.clearLocal();
       } else {
@@ -283,47 +187,8 @@
   };
 
   Editor.prototype.restore = function (values) {
-    FIELDS.forEach(function (name) {
-      var element = this.field(name);
-      if (!element || !(name in values)) {
-        return;
-      }
-      if (element.tagName === "SELECT") {
-        var known = Array.prototype.some.call(element.options, function (option) {
-          return option.value === values[name];
-        });
-        if (!known) {
-          return;
-        }
-      }
-      element.value = values[name];
-    }, this);
-  };
-
-  // Text typed on an older revision is never put back silently (it would undo newer text saved
-  // elsewhere), but it is not thrown away either: the contributor may choose it.
-  Editor.prototype.offerOlderCopy = function (local) {
-    if (!this.status) {
-      return;
-    }
-    this.show(TEXT.older, "older");
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "button-secondary button-small";
-    button.textContent = TEXT.putBack;
-    button.addEventListener(
-      "click",
-      function () {
-        this.restore(local.fields);
-        this.restrictLengths(false);
-        this.dirty = true;
-        this.writeLocal();
-        this.show(TEXT.restored, "restored");
-        this.schedule(0);
-      }.bind(this)
-    );
-    this.status.appendChild(document.createTextNode(" "));
-    this.status.appendChild(button);
+    Draft.prototype.restore.call(this, values);
+    this.restrictLengths(false);
   };
 
   Editor.prototype.onEdit = function (event) {
@@ -335,41 +200,17 @@
     }
     this.dirty = true;
     this.writeLocal();
-    this.schedule(DEBOUNCE_MS);
+    this.schedule();
   };
 
   Editor.prototype.start = function () {
     this.restrictLengths(false);
-    var local = this.readLocal();
-    if (!this.inSync) {
-      // A refused save echoes text the server does not hold: keep this browser's copy of it.
-      this.writeLocal();
-      this.dirty = !this.readOnly;
-    } else if (local && local.fields) {
-      if (same(local.fields, this.snapshot())) {
-        this.clearLocal();
-      } else if (!this.readOnly && local.revision === this.revision) {
-        this.restore(local.fields);
-        this.restrictLengths(false);
-        this.dirty = true;
-        this.show(TEXT.restored, "restored");
-        this.schedule(DEBOUNCE_MS);
-      } else if (!this.readOnly) {
-        this.offerOlderCopy(local);
-      }
-    }
-    var onEdit = this.onEdit.bind(this);
-    this.form.addEventListener("input", onEdit);
-    this.form.addEventListener("change", onEdit);
+    this.resume();
+    this.listen();
     this.form.addEventListener(
       "submit",
       function () {
-        // The copy survives a failed or late submit; the server page clears it once it matches.
-        window.clearTimeout(this.timer);
-        this.halted = true;
-        if (!this.readOnly) {
-          this.writeLocal();
-        }
+        this.halted = true; // the page is leaving: no autosave may race the submit
       }.bind(this)
     );
     var retry = function () {
@@ -394,16 +235,5 @@
     });
   };
 
-  function init() {
-    var form = document.querySelector("form[data-proposal-id]");
-    if (form) {
-      new Editor(form).start();
-    }
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  window.SeasonsDrafts.start("form[data-proposal-id]", Editor);
 })();
