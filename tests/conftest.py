@@ -1,30 +1,20 @@
-"""The cast every permission test uses, and the markers that need real services."""
+"""The cast every permission test uses, the markers that need real services, and the fixtures
+tests of several folders share."""
 
 import os
 import shutil
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
+from django.utils import timezone
 
-from programs.models import MilestoneKind, Role
-from programs.services import manager_grant
-from tests.factories import (
-    DocsProgramFactory,
-    MembershipFactory,
-    ParticipationFactory,
-    ProgramFactory,
-    UserFactory,
-    coding_timeline,
-    docs_timeline,
-)
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# GSoC 2023's contributor application deadline: the instant most tests pivot on.
-DEADLINE = datetime(2023, 4, 4, 18, 0, tzinfo=UTC)
-
+from applications.models import Registration
+from programs.models import MilestoneKind
+from tests.factories import coding_timeline
+from tests.support.api_world import api_world
+from tests.support.cast import CHROMIUM, build_cast
 
 # Set by .ci/run's second pass: a test that needs a service fails instead of skipping.
 REQUIRE_SERVICES = bool(os.environ.get("SEASONS_REQUIRE_SERVICES"))
@@ -59,78 +49,66 @@ def _empty_cache():
     cache.clear()
 
 
-@dataclass
-class Cast:
-    """One person per role around one coding and one docs program."""
-
-    program: object
-    docs_program: object
-    participation: object
-    other_participation: object
-    docs_participation: object
-    manager: object
-    org_admin: object
-    mentor: object
-    other_org_admin: object
-    other_mentor: object
-    contributor: object
-    writer: object
-    outsider: object
-
-
-def build_cast() -> Cast:
-    """The cast every permission test uses; tests/portal/authorization_world.py builds it once
-    per module."""
-    from applications.models import ContributorProfile
-    from docs_season.models import WriterProfile
-
-    program = ProgramFactory()
-    docs_program = DocsProgramFactory()
-    coding_timeline(program, around=MilestoneKind.CONTRIBUTOR_APPLICATIONS, at=DEADLINE)
-    docs_timeline(docs_program, around=MilestoneKind.HIRING_DEADLINE, at=DEADLINE)
-    participation = ParticipationFactory(program=program)
-    other_participation = ParticipationFactory(program=program)
-    docs_participation = ParticipationFactory(program=docs_program)
-    manager = UserFactory(email="manager@example.org")
-    manager_grant(program=program, user=manager)
-    manager_grant(program=docs_program, user=manager)
-    org_admin = MembershipFactory(
-        participation=participation, role=Role.ORG_ADMIN, user__email="admin@example.org"
-    ).user
-    MembershipFactory(participation=docs_participation, role=Role.ORG_ADMIN, user=org_admin)
-    mentor = MembershipFactory(participation=participation, user__email="mentor@example.org").user
-    other_org_admin = MembershipFactory(
-        participation=other_participation,
-        role=Role.ORG_ADMIN,
-        user__email="other-admin@example.org",
-    ).user
-    other_mentor = MembershipFactory(
-        participation=other_participation, user__email="other-mentor@example.org"
-    ).user
-    contributor = UserFactory(email="contributor@example.org")
-    ContributorProfile.objects.create(
-        user=contributor, country_of_residence="IN", attests_minimum_age=True, is_student=True
-    )
-    writer = UserFactory(email="writer@example.org")
-    WriterProfile.objects.create(user=writer, display_name="W. Riter", country_of_residence="KE")
-    outsider = UserFactory(email="outsider@example.org")
-    return Cast(
-        program=program,
-        docs_program=docs_program,
-        participation=participation,
-        other_participation=other_participation,
-        docs_participation=docs_participation,
-        manager=manager,
-        org_admin=org_admin,
-        mentor=mentor,
-        other_org_admin=other_org_admin,
-        other_mentor=other_mentor,
-        contributor=contributor,
-        writer=writer,
-        outsider=outsider,
-    )
-
-
 @pytest.fixture
 def cast(db):
     return build_cast()
+
+
+@pytest.fixture
+def open_cast(cast):
+    """The cast, with the contributor registered and the window closing in three days."""
+    cast.program.milestones.all().delete()
+    coding_timeline(
+        cast.program,
+        around=MilestoneKind.CONTRIBUTOR_APPLICATIONS,
+        at=timezone.now() + timedelta(days=3),
+    )
+    Registration.objects.create(
+        user=cast.contributor, program=cast.program, registered_at=timezone.now()
+    )
+    return cast
+
+
+@pytest.fixture
+def world(cast):
+    """Proposals, a project with a filed midterm, payouts, ideas and a doc project around the
+    cast, and three tokens of the contributor: what the API matrix and the security tests run
+    against."""
+    return api_world(cast)
+
+
+# A headless Debian Chromium driven by Playwright against pytest-django's live server.
+
+
+@pytest.fixture
+def browser(monkeypatch, live_server):
+    """Chromium for one test. Playwright's sync API runs an event loop in this thread, and Django
+    refuses ORM calls beside a running loop unless told so: both last only as long as the test,
+    so the rest of the suite keeps Django's async-safety check."""
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield browser
+        # ORM calls made beside the running loop got their own connection: close it here, in
+        # the same context, or it outlives the test database.
+        connections.close_all()
+        browser.close()
+
+
+@pytest.fixture
+def page_in(browser):
+    """page_in(timezone_id) opens a fresh context, as a visitor in that time zone."""
+
+    def open_page(timezone_id="UTC"):
+        context = browser.new_context(timezone_id=timezone_id, locale="en-GB")
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    return open_page

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from accounts import tokens
 from accounts.authentication import TokenRateThrottle
 from tests.factories import PASSWORD, UserFactory
-from tests.portal.test_settings import ROOT
+from tests.support.config import ROOT
 
 pytestmark = pytest.mark.django_db
 

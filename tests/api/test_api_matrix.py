@@ -10,28 +10,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts import tokens
 from applications import selectors
-from applications.models import ContributorProfile
 from docs_season import selectors as docs_selectors
-from docs_season.models import DocProposal
 from evaluations import selectors as evaluation_selectors
-from evaluations.models import EvaluationKind, Side
-from evaluations.services import filing
-from payments.models import Milestone
 from payments.selectors import payouts_for_viewer
 from portal.exception_handlers import api_exception_handler
 from programs.selectors import program_list
 from programs.services import manager_grant
-from tests.applications.test_evaluations import MENTOR_ANSWERS, make_project, period_of
-from tests.applications.test_query_counts import add_ideas, add_proposals
-from tests.applications.test_review import submitted
-from tests.conftest import DEADLINE
-from tests.factories import ParticipationFactory, ProgramFactory, UserFactory
-from tests.payments.test_payout_rules import ORGANIZATION, make_hire, make_payout
+from tests.factories import ParticipationFactory, ProgramFactory
+from tests.support.evaluations import make_project
+from tests.support.payouts import make_payout
+from tests.support.proposals import add_ideas, add_proposals
 
 pytestmark = pytest.mark.django_db
 
@@ -42,60 +33,8 @@ ROLES = [
 # Tokens belong to the cast's contributor.
 TOKEN_ROLES = {"read_token", "write_token", "revoked_token"}
 SIGNED_IN = set(ROLES) - {"anonymous", "revoked_token"}
-
-
-@pytest.fixture
-def world(cast):
-    """Proposals, a project with a filed midterm, payouts, ideas and a doc project around the
-    cast, and three tokens of the contributor."""
-    other = UserFactory(email="other-contributor@example.org")
-    ContributorProfile.objects.create(
-        user=other, country_of_residence="BR", attests_minimum_age=True
-    )
-    mine = submitted(cast.participation, cast.contributor, title="Mine", mentors=[cast.mentor])
-    draft = type(mine).objects.create(
-        program=cast.program,
-        contributor=cast.contributor,
-        participation=cast.participation,
-        title="A draft",
-    )
-    theirs = submitted(cast.other_participation, other, title="Theirs")
-    project = make_project(cast)
-    midterm = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR)
-    filing.evaluation_submit(
-        period=midterm, by=cast.mentor, answers=MENTOR_ANSWERS, now=midterm.opens_at
-    )
-    make_hire(cast)
-    make_payout(cast, project=project)
-    make_payout(cast, milestone=Milestone.ORG_STIPEND, payee=ORGANIZATION)
-    make_payout(cast, milestone=Milestone.WRITER_PAYMENT)
-    make_payout(
-        cast,
-        participation=cast.other_participation,
-        milestone=Milestone.ORG_STIPEND,
-        payee=ORGANIZATION,
-    )
-    add_ideas(cast, 2)
-    DocProposal.objects.create(
-        participation=cast.docs_participation,
-        title="Better tutorials",
-        status="submitted",
-        submitted_at=DEADLINE,
-    )
-    keys = {}
-    for role, scope in [("read_token", "read"), ("write_token", "write"), ("revoked", "read")]:
-        token, keys[role] = tokens.token_create(user=cast.contributor, name=role, scope=scope)
-    tokens.token_revoke(token=token, now=timezone.now())
-    keys["revoked_token"] = keys.pop("revoked")
-    return {
-        "cast": cast,
-        "other_contributor": other,
-        "mine": mine,
-        "draft": draft,
-        "theirs": theirs,
-        "project": project,
-        "keys": keys,
-    }
+# The `world` the table runs against is a fixture of tests/conftest.py: the security tests use
+# it too.
 
 
 def user_of(world, role):

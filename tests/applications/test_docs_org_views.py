@@ -13,9 +13,6 @@ from docs_season.services import budget, organizations
 from programs.models import Membership, MilestoneKind, Participation, ParticipationStatus, Role
 from programs.services import manager_grant
 from programs.windows import utc_text
-from tests.applications.test_review import assert_matrix, roles_expect
-from tests.browser import conftest as browser_fixtures
-from tests.browser.test_coding_season import sign_in
 from tests.factories import (
     DocsProgramFactory,
     ProgramFactory,
@@ -23,11 +20,10 @@ from tests.factories import (
     coding_timeline,
     docs_timeline,
 )
+from tests.support.browser import sign_in
+from tests.support.matrix import assert_matrix, roles_expect
 
 pytestmark = pytest.mark.django_db
-# Chromium for the one browser test below (its fixtures live beside the browser tests).
-browser = browser_fixtures.browser
-page_in = browser_fixtures.page_in
 
 WRITER = "technical_writer"
 OTHER = "other"

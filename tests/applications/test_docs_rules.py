@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from docs_season.models import CaseStudy, DocProposal, Hire, StatementOfInterest
 from docs_season.services import budget, case_studies, hiring, organizations
 from programs.models import MilestoneKind, Role
-from tests.conftest import DEADLINE
 from tests.factories import MembershipFactory, ParticipationFactory, UserFactory
+from tests.support.cast import DEADLINE
 
 pytestmark = pytest.mark.django_db
 US = timedelta(microseconds=1)

@@ -21,19 +21,10 @@ from docs_season.models import (
 )
 from docs_season.services import case_studies, hiring, organizations, surveys
 from programs.models import Milestone, MilestoneKind, Role
-from tests.factories import MembershipFactory, ParticipationFactory, UserFactory, docs_timeline
+from tests.factories import MembershipFactory, ParticipationFactory, UserFactory
+from tests.support.docs import retime, url
 
 pytestmark = pytest.mark.django_db
-
-
-def retime(program, around, at):
-    """Rebuild the program's timeline so that the milestone `around` ends at `at`."""
-    program.milestones.all().delete()
-    return docs_timeline(program, around=around, at=at)
-
-
-def url(name, participation):
-    return reverse(name, args=[participation.program.slug, participation.organization.slug])
 
 
 def other_docs_org(cast):

@@ -9,8 +9,8 @@ from applications.models import ContributorProfile, Proposal, Registration
 from applications.services import eligibility
 from applications.services.eligibility import age_on, contributor_register, eligibility_problems
 from programs.models import Role
-from tests.conftest import DEADLINE
 from tests.factories import MembershipFactory, ParticipationFactory, ProgramFactory
+from tests.support.cast import DEADLINE
 
 pytestmark = pytest.mark.django_db
 DAY = DEADLINE - timedelta(days=1)  # registration day, inside the 2023 window

@@ -12,20 +12,20 @@ from applications.models import Project
 from evaluations.models import Evaluation, EvaluationKind, EvaluationPeriod, Side
 from evaluations.services import filing
 from programs.models import MilestoneKind, Role
-from tests.applications.test_evaluations import (
-    CONTRIBUTOR_ANSWERS,
-    MENTOR_ANSWERS,
-    MONTHLY_ANSWERS,
-    make_project,
-    period_of,
-)
-from tests.applications.test_review import assert_matrix, roles_expect
 from tests.factories import (
     DocsProgramFactory,
     MembershipFactory,
     ParticipationFactory,
     docs_timeline,
 )
+from tests.support.evaluations import (
+    CONTRIBUTOR_ANSWERS,
+    MENTOR_ANSWERS,
+    MONTHLY_ANSWERS,
+    make_project,
+    period_of,
+)
+from tests.support.matrix import assert_matrix, roles_expect
 
 pytestmark = pytest.mark.django_db
 TEAM = {"manager": 200, "org_admin": 200, "mentor": 200, "contributor": 200}

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from applications.models import Project, Proposal, ProposalStatus
+from applications.models import Project
 from applications.services import review, selection
 from evaluations.models import (
     Evaluation,
@@ -20,66 +20,24 @@ from evaluations.models import (
 from evaluations.selectors import period_state
 from evaluations.services import filing, periods
 from programs.models import MilestoneKind, Role, default_length_options
-from tests.conftest import DEADLINE
 from tests.factories import MembershipFactory, UserFactory
+from tests.support.evaluations import (
+    CONTRIBUTOR_ANSWERS,
+    FAIL_ANSWERS,
+    FINAL_ANSWERS,
+    MENTOR_ANSWERS,
+    MONTHLY_ANSWERS,
+    START,
+    make_project,
+    period_of,
+)
 
 pytestmark = pytest.mark.django_db
 
-# GSoC 2023's coding start: the instant the projects below are built around.
-START = DEADLINE + timedelta(days=55)
 US = timedelta(microseconds=1)
-MENTOR_ANSWERS = {"grade": "pass", "progress": "Steady work.", "private_notes": "Shy in calls."}
-FAIL_ANSWERS = {**MENTOR_ANSWERS, "grade": "fail"}
-CONTRIBUTOR_ANSWERS = {"mentor_rating": "5", "feedback": "More code review, please."}
-FINAL_ANSWERS = {**CONTRIBUTOR_ANSWERS, "work_url": "https://example.org/pulls/42"}
-MONTHLY_ANSWERS = {
-    "status": "on_track",
-    "summary": "Two guides drafted.",
-    "private_notes": "Tight.",
-}
 ALL_LENGTHS = [
     (int(size), weeks) for size, lengths in default_length_options().items() for weeks in lengths
 ]
-
-
-def make_project(cast, *, size=175, weeks=12, starts_at=START, participation=None, mentors=None):
-    """An accepted project of the cast's contributor (mentored by the cast's mentor), with its
-    periods, as program_announce leaves it."""
-    participation = participation or cast.participation
-    contributor = cast.contributor
-    slot = Proposal.objects.filter(program=participation.program, contributor=contributor).count()
-    proposal = Proposal.objects.create(
-        program=participation.program,
-        contributor=contributor,
-        participation=participation,
-        title="Faster previews",
-        abstract="a",
-        body="b",
-        size=size,
-        length_weeks=weeks,
-        status=ProposalStatus.ACCEPTED,
-        submission_slot=slot + 1,
-        submitted_at=DEADLINE,
-    )
-    project = Project.objects.create(
-        proposal=proposal,
-        participation=participation,
-        contributor=contributor,
-        title=proposal.title,
-        size=size,
-        length_weeks=weeks,
-        coding_starts_at=starts_at,
-        coding_ends_at=starts_at + timedelta(weeks=weeks),
-        accepted_at=DEADLINE,
-        announced_at=DEADLINE,
-    )
-    project.mentors.set(mentors if mentors is not None else [cast.mentor])
-    periods.periods_ensure_for_project(project)
-    return project
-
-
-def period_of(project, kind, side):
-    return EvaluationPeriod.objects.get(project=project, kind=kind, side=side)
 
 
 def docs_period(cast):
@@ -124,7 +82,7 @@ def test_the_window_is_the_programs(cast):
 
 
 def test_announcing_creates_each_projects_periods_from_its_own_length(cast):
-    from tests.applications.test_ranking_and_announce import BEFORE_RANKING, submitted
+    from tests.support.selection import BEFORE_RANKING, submitted
 
     proposal = submitted(cast, cast.participation)  # 14 weeks
     review.proposals_rank(

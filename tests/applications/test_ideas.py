@@ -7,15 +7,11 @@ from django.urls import reverse
 from applications.models import Idea
 from applications.services import ideas
 from programs.models import ParticipationStatus
-from tests.applications.test_review import assert_matrix, roles_expect
 from tests.factories import MembershipFactory, ParticipationFactory
+from tests.support.matrix import assert_matrix, roles_expect
+from tests.support.proposals import new_url
 
 pytestmark = pytest.mark.django_db
-
-
-def new_url(cast, participation=None):
-    participation = participation or cast.participation
-    return reverse("idea_new", args=[cast.program.slug, participation.organization.slug])
 
 
 def make_idea(participation, by, **fields):

@@ -1,7 +1,6 @@
 """The contributor writes, autosaves, submits and withdraws proposals through the pages."""
 
 import hashlib
-import html
 import json
 import re
 from datetime import timedelta
@@ -10,29 +9,15 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from applications.models import Idea, Proposal, ProposalStatus, Registration
 from applications.services import proposals as proposals_services
-from programs.models import MilestoneKind, ProjectSize
-from tests.conftest import DEADLINE
-from tests.factories import UserFactory, coding_timeline
+from programs.models import ProjectSize
+from tests.factories import UserFactory
+from tests.support.cast import DEADLINE
+from tests.support.proposals import FULL, PDF, edit_url, start, text
 
 pytestmark = pytest.mark.django_db
-
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
-FULL = {
-    "title": "Faster builds",
-    "idea": "",
-    "abstract": "Cache everything.",
-    "body": "# Plan\n\nWeek 1: *measure*.",
-    "size": str(ProjectSize.MEDIUM),
-    "length_weeks": "12",
-    "preference": "1",
-}
 
 
 @pytest.fixture(autouse=True)
@@ -40,42 +25,8 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.fixture
-def open_cast(cast):
-    """The cast, with the contributor registered and the window closing in three days."""
-    cast.program.milestones.all().delete()
-    coding_timeline(
-        cast.program,
-        around=MilestoneKind.CONTRIBUTOR_APPLICATIONS,
-        at=timezone.now() + timedelta(days=3),
-    )
-    Registration.objects.create(
-        user=cast.contributor, program=cast.program, registered_at=timezone.now()
-    )
-    return cast
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def edit_url(proposal):
-    return reverse("proposal_edit", args=[proposal.pk])
-
-
 def autosave_url(proposal):
     return reverse("proposal_autosave", args=[proposal.pk])
-
-
-def start(client, cast, participation=None) -> Proposal:
-    response = client.post(
-        reverse("proposal_new", args=[cast.program.slug]),
-        {"participation": (participation or cast.participation).pk, "idea": ""},
-    )
-    assert response.status_code == 302, text(response)
-    proposal = Proposal.objects.filter(contributor=cast.contributor).latest("pk")
-    assert response.url == edit_url(proposal)
-    return proposal
 
 
 def draft_in_closed_program(cast, **fields) -> Proposal:

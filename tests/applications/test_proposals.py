@@ -11,18 +11,12 @@ from django.db import connection
 
 from applications.models import Proposal, ProposalStatus, Receipt, Registration
 from applications.services import proposals as proposals_services
-from tests.conftest import DEADLINE
 from tests.factories import ParticipationFactory
+from tests.support.cast import DEADLINE
+from tests.support.proposals import COMPLETE
 
 pytestmark = pytest.mark.django_db
 US = timedelta(microseconds=1)
-COMPLETE = {
-    "title": "Faster rendering",
-    "abstract": "Make it fast.",
-    "body": "## Plan\n\nProfile, then fix.",
-    "size": 175,
-    "length_weeks": 12,
-}
 
 
 @pytest.fixture

@@ -5,12 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from applications.models import Comment, Project, Score
-from applications.services import ideas
 from programs.models import MilestoneKind
-from tests.applications.test_review import submitted
-from tests.applications.test_selection_views import allocate
-from tests.factories import MembershipFactory
+from tests.support.proposals import add_ideas, add_projects, add_proposals, allocate
 
 pytestmark = pytest.mark.django_db
 
@@ -20,34 +16,6 @@ def queries(client, url) -> int:
         response = client.get(url)
     assert response.status_code == 200
     return len(captured.captured_queries)
-
-
-def add_proposals(cast, count, start=0, duplicates=True):
-    for n in range(start, start + count):
-        mentor = MembershipFactory(participation=cast.participation).user
-        proposal = submitted(
-            cast.participation, title=f"Proposal {n}", rank=n + 1, mentors=[cast.mentor, mentor]
-        )
-        Score.objects.create(proposal=proposal, reviewer=mentor, value=3)
-        Comment.objects.create(proposal=proposal, author=mentor, body="ok")
-        if n and duplicates:
-            proposal.duplicate_of_id = proposal.pk - 1
-            proposal.save()
-
-
-def add_ideas(cast, count, start=0):
-    for n in range(start, start + count):
-        participation = cast.participation if n % 2 else cast.other_participation
-        mentor = MembershipFactory(participation=participation).user
-        ideas.idea_create(
-            participation=participation,
-            by=mentor,
-            title=f"Idea {n}",
-            description="Some *text*.",
-            size=175,
-            skills="Python, Rust",
-            mentors=[mentor],
-        )
 
 
 @pytest.mark.parametrize("viewer", ["org_admin", "mentor", "manager"])
@@ -83,25 +51,6 @@ def test_selection_preview_queries_do_not_grow(cast, client):
     assert queries(client, url) == few
 
 
-def add_projects(cast, count, start=0):
-    coding = cast.program.milestone(MilestoneKind.CODING)
-    for n in range(start, start + count):
-        proposal = submitted(cast.participation, title=f"Project {n}", mentors=[cast.mentor])
-        project = Project.objects.create(
-            proposal=proposal,
-            participation=cast.participation,
-            contributor=proposal.contributor,
-            title=proposal.title,
-            size=175,
-            length_weeks=12,
-            coding_starts_at=coding.starts_at,
-            coding_ends_at=coding.ends_at,
-            accepted_at=coding.starts_at,
-            announced_at=coding.starts_at,
-        )
-        project.mentors.set([cast.mentor])
-
-
 def test_project_lists_queries_do_not_grow(cast, client):
     urls = [
         reverse("program_projects", args=[cast.program.slug]),
@@ -118,8 +67,8 @@ def test_my_proposals_queries_do_not_grow(cast, client):
 
     from applications.models import Registration
     from applications.services import proposals
-    from tests.conftest import DEADLINE
     from tests.factories import ParticipationFactory
+    from tests.support.cast import DEADLINE
 
     Registration.objects.create(user=cast.contributor, program=cast.program, registered_at=DEADLINE)
 
@@ -149,8 +98,8 @@ def test_my_evaluations_looks_for_missing_monthly_periods_in_one_query(cast):
 
     from evaluations.selectors import docs_participations_missing_periods
     from evaluations.services import periods
-    from tests.conftest import DEADLINE
     from tests.factories import MilestoneFactory
+    from tests.support.cast import DEADLINE
 
     def missing():
         return list(docs_participations_missing_periods(viewer=cast.org_admin))

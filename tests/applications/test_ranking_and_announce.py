@@ -6,35 +6,13 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from applications.models import Project, Proposal, ProposalMentor, ProposalStatus
+from applications.models import Project, Proposal, ProposalStatus
 from applications.services import review, selection
 from programs.models import MilestoneKind
-from tests.conftest import DEADLINE
 from tests.factories import UserFactory
+from tests.support.selection import BEFORE_RANKING, submitted
 
 pytestmark = pytest.mark.django_db
-BEFORE_RANKING = DEADLINE + timedelta(days=1)
-
-
-def submitted(cast, participation, contributor=None, mentor=True, preference=None):
-    proposal = Proposal.objects.create(
-        program=cast.program,
-        contributor=contributor or UserFactory(),
-        participation=participation,
-        title="A project",
-        abstract="a",
-        body="b",
-        size=175,
-        length_weeks=14,
-        preference=preference,
-        status=ProposalStatus.SUBMITTED,
-        submission_slot=preference or 1,
-        submitted_at=DEADLINE,
-    )
-    if mentor:
-        member = participation.memberships.filter(role="mentor").first()
-        ProposalMentor.objects.create(proposal=proposal, mentor=member.user)
-    return proposal
 
 
 def test_ranking_needs_a_mentor_and_an_org_admin(cast):

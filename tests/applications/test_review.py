@@ -1,82 +1,17 @@
 """The organization's side through its pages: proposal list, review, comments, scores, mentors,
 ranking, duplicates and slot requests, for every role of the cast."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 
 from applications.forms import DUPLICATE_OF_ITSELF, DUPLICATE_UNKNOWN, RANK_TWICE
-from applications.models import Comment, Proposal, ProposalMentor, ProposalStatus, Score
+from applications.models import Comment, Proposal, ProposalMentor, Score
 from applications.services import review as review_services
-from programs.models import MilestoneKind
-from tests.conftest import DEADLINE
-from tests.factories import UserFactory, coding_timeline
+from tests.support.matrix import assert_matrix, roles_expect
+from tests.support.proposals import open_ranking, org_url, submitted
 
 pytestmark = pytest.mark.django_db
-
-
-def submitted(participation, contributor=None, *, title="A project", rank=None, mentors=()):
-    """A submitted proposal, built directly (the contributor's window is long past)."""
-    contributor = contributor or UserFactory()
-    slot = Proposal.objects.filter(program=participation.program, contributor=contributor).count()
-    proposal = Proposal.objects.create(
-        program=participation.program,
-        contributor=contributor,
-        participation=participation,
-        title=title,
-        abstract="An abstract.",
-        body="The **plan**.",
-        size=175,
-        length_weeks=12,
-        status=ProposalStatus.SUBMITTED,
-        submission_slot=slot + 1,
-        submitted_at=DEADLINE - timedelta(days=1),
-        rank=rank,
-    )
-    for mentor in mentors:
-        ProposalMentor.objects.create(proposal=proposal, mentor=mentor)
-    return proposal
-
-
-def open_ranking(program):
-    """Rebuild the program's timeline so that rankings are due in three days from now."""
-    program.milestones.all().delete()
-    return coding_timeline(
-        program, around=MilestoneKind.RANKING_DUE, at=timezone.now() + timedelta(days=3)
-    )
-
-
-def org_url(cast, participation=None):
-    participation = participation or cast.participation
-    return reverse("org_proposals", args=[cast.program.slug, participation.organization.slug])
-
-
-def roles_expect(cast, **allowed):
-    everyone = {
-        "manager": 404,
-        "org_admin": 404,
-        "mentor": 404,
-        "other_org_admin": 404,
-        "other_mentor": 404,
-        "contributor": 404,
-        "writer": 404,
-        "outsider": 404,
-    }
-    everyone.update(allowed)
-    return {getattr(cast, role): status for role, status in everyone.items()}
-
-
-def assert_matrix(client, url, expected):
-    response = client.get(url)
-    assert response.status_code == 302 and "/accounts/login/" in response.url
-    got = {}
-    for person in expected:
-        client.force_login(person)
-        got[person] = client.get(url).status_code
-    assert got == expected
 
 
 def test_org_proposals_is_for_the_team_and_managers_only(cast, client):

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from applications.models import Project, Proposal, ProposalStatus
+from applications.models import Project
 from docs_season.models import Survey, SurveyResponse
 from evaluations.models import (
     EvaluationKind,
@@ -31,54 +31,16 @@ from evaluations.services import periods as periods_services
 from evaluations.tasks import advance_schedule_task, send_reminder
 from programs.models import Milestone, MilestoneKind, Program, Role
 from programs.services import program_phases_advance
-from tests.conftest import DEADLINE
 from tests.factories import MembershipFactory, ParticipationFactory, UserFactory
+from tests.support.cast import DEADLINE
+from tests.support.scheduler import ENDS, MIDTERM_CLOSES, MIDTERM_OPENS, SOON, make_project
 
 pytestmark = pytest.mark.django_db
 
 US = timedelta(microseconds=1)
-SOON = (timezone.now() + timedelta(days=30)).replace(minute=0, second=0, microsecond=0)
-WEEKS = 12
-# The project below: coding for 12 weeks from SOON; evaluation windows are 7 days.
-MIDTERM_OPENS = SOON + timedelta(weeks=WEEKS) / 2
-MIDTERM_CLOSES = MIDTERM_OPENS + timedelta(days=7)
-ENDS = SOON + timedelta(weeks=WEEKS)
 MENTOR_ANSWERS = {"grade": "pass", "progress": "Steady work."}
 CONTRIBUTOR_ANSWERS = {"mentor_rating": "5", "feedback": "More code review, please."}
 FINAL_ANSWERS = {**CONTRIBUTOR_ANSWERS, "work_url": "https://example.org/pulls/42"}
-
-
-def make_project(cast, *, title="Faster previews", contributor=None, mentors=None, periods=True):
-    contributor = contributor or cast.contributor
-    proposal = Proposal.objects.create(
-        program=cast.program,
-        contributor=contributor,
-        participation=cast.participation,
-        title=title,
-        abstract="a",
-        body="b",
-        size=175,
-        length_weeks=WEEKS,
-        status=ProposalStatus.ACCEPTED,
-        submission_slot=1,
-        submitted_at=DEADLINE,
-    )
-    project = Project.objects.create(
-        proposal=proposal,
-        participation=cast.participation,
-        contributor=contributor,
-        title=title,
-        size=175,
-        length_weeks=WEEKS,
-        coding_starts_at=SOON,
-        coding_ends_at=ENDS,
-        accepted_at=DEADLINE,
-        announced_at=DEADLINE,
-    )
-    project.mentors.set(mentors if mentors is not None else [cast.mentor])
-    if periods:
-        periods_services.periods_ensure_for_project(project)
-    return project
 
 
 def period(project, kind, side):

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from evaluations.models import ReminderKind, ReminderLog
 from evaluations.services import schedule
-from tests.applications.test_scheduler import MIDTERM_OPENS, make_project
 from tests.factories import UserFactory
+from tests.support.scheduler import MIDTERM_OPENS, make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -10,21 +10,11 @@ from applications.models import Project, Proposal, ProposalMentor, ProposalStatu
 from applications.services import selection
 from programs.models import MilestoneKind, ParticipationStatus
 from programs.services import manager_grant
-from tests.applications.test_review import (
-    assert_matrix,
-    open_ranking,
-    org_url,
-    roles_expect,
-    submitted,
-)
 from tests.factories import ParticipationFactory, ProgramFactory, UserFactory
+from tests.support.matrix import assert_matrix, roles_expect
+from tests.support.proposals import allocate, open_ranking, org_url, submitted
 
 pytestmark = pytest.mark.django_db
-
-
-def allocate(participation, slots):
-    participation.slots_requested = participation.slots_allocated = slots
-    participation.save()
 
 
 @pytest.mark.parametrize("name", ["program_slots", "program_selection"])

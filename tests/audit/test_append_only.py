@@ -7,8 +7,8 @@ from django.db.utils import DatabaseError
 
 from audit.models import DELETED_ACTOR, AppendOnlyError, AuditEntry
 from audit.services import audit_actor_forget, audit_record
-from tests.conftest import DEADLINE
 from tests.factories import UserFactory
+from tests.support.cast import DEADLINE
 
 pytestmark = pytest.mark.django_db
 

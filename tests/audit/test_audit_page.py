@@ -11,9 +11,9 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from audit.services import audit_record
 from programs.services import manager_grant
-from tests.applications.test_review import assert_matrix, roles_expect
-from tests.conftest import DEADLINE
 from tests.factories import ProgramFactory, UserFactory
+from tests.support.cast import DEADLINE
+from tests.support.matrix import assert_matrix, roles_expect
 
 pytestmark = pytest.mark.django_db
 

@@ -20,14 +20,12 @@ from payments.models import PayoutStatus
 from programs import services as programs
 from programs.models import Invitation, InvitationStatus, ParticipationStatus, Role
 from reports import publishing
-from tests.applications.test_evaluations import FAIL_ANSWERS, make_project, period_of
-from tests.applications.test_proposals import COMPLETE
-from tests.applications.test_review import open_ranking, submitted
-from tests.applications.test_selection_views import allocate
-from tests.conftest import DEADLINE
 from tests.factories import ParticipationFactory, ProgramFactory, UserFactory
-from tests.payments.test_payout_rules import make_payout
-from tests.reports.test_publications import _raw_key
+from tests.support.cast import DEADLINE
+from tests.support.evaluations import FAIL_ANSWERS, make_project, period_of
+from tests.support.payouts import make_payout
+from tests.support.proposals import COMPLETE, allocate, open_ranking, submitted
+from tests.support.statistics import raw_key
 
 pytestmark = pytest.mark.django_db
 
@@ -419,7 +417,7 @@ def test_org_decision_hire_and_case_study_review(quiet):
 
 def test_publishing_records_the_publication_and_what_it_superseded(quiet, settings):
     cast = quiet
-    settings.STATISTICS_SIGNING_KEY = _raw_key()
+    settings.STATISTICS_SIGNING_KEY = raw_key()
     with pytest.raises(PermissionDenied):
         publishing.statistics_publish(program=cast.program, by=cast.org_admin, now=DEADLINE)
     assert_none()

@@ -21,6 +21,7 @@ from tests.factories import (
     UserFactory,
     coding_timeline,
 )
+from tests.support.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,14 +43,6 @@ def season():
     }
     manager_grant(program=program, user=people["manager"])
     return program, milestones, orgs, people
-
-
-def sign_in(page, base, user):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r"/dashboard/$"))
 
 
 def submit_directly(program, participation, user, title):

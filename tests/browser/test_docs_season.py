@@ -12,8 +12,8 @@ from django.utils import timezone
 from docs_season.models import CaseStudy, DocProposal, Hire, WriterProfile
 from programs.models import MilestoneKind
 from programs.services import manager_grant
-from tests.browser.test_coding_season import sign_in
 from tests.factories import DocsProgramFactory, UserFactory, docs_timeline
+from tests.support.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

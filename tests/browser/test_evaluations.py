@@ -12,7 +12,6 @@ from applications.models import Project, Proposal, ProposalStatus
 from evaluations.models import Evaluation, EvaluationKind, EvaluationPeriod, Side
 from evaluations.services import periods
 from programs.models import MilestoneKind, Role
-from tests.browser.test_coding_season import sign_in
 from tests.factories import (
     DocsProgramFactory,
     MembershipFactory,
@@ -21,6 +20,7 @@ from tests.factories import (
     UserFactory,
     docs_timeline,
 )
+from tests.support.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

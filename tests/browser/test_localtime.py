@@ -3,8 +3,8 @@
 import pytest
 
 from programs.models import MilestoneKind
-from tests.conftest import DEADLINE
 from tests.factories import ProgramFactory, coding_timeline
+from tests.support.cast import DEADLINE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

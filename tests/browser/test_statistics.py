@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from programs.services import manager_grant
 from reports.models import Publication
-from tests.browser.test_coding_season import sign_in
 from tests.factories import ParticipationFactory, ProgramFactory, UserFactory
-from tests.reports.test_statistics import contributor, submit
+from tests.support.browser import sign_in
+from tests.support.statistics import contributor, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,14 +1,11 @@
 """The OpenCollective client against a fake GraphQL server on 127.0.0.1, and the push of an
 approved payout as an expense (exactly once, even when an answer is lost)."""
 
-from datetime import UTC, datetime
-from decimal import Decimal
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from payments import sync
-from payments.models import Milestone, Payout, PayoutStatus
+from payments.models import Milestone, PayoutStatus
 from payments.opencollective import (
     OpenCollectiveClient,
     OpenCollectiveError,
@@ -16,8 +13,7 @@ from payments.opencollective import (
     mentions_reference,
 )
 from tests.payments.fake_opencollective import TOKEN, FakeServer
-
-NOW = datetime(2023, 8, 1, 12, tzinfo=UTC)
+from tests.support.opencollective import NOW, make_payout
 
 
 @pytest.fixture
@@ -35,32 +31,6 @@ def fake(server):
 def client(server):
     # Short enough that the delayed-answer tests stay fast.
     return OpenCollectiveClient(server.url, TOKEN, timeout=0.5)
-
-
-def make_payout(cast, number=1, status=PayoutStatus.APPROVED, **fields):
-    """Payout `number` (1-6): each its own (participation, milestone), as the database wants."""
-    participation = [cast.participation, cast.other_participation][number % 2]
-    milestone = [Milestone.CODING_MIDTERM, Milestone.CODING_FINAL, Milestone.ORG_STIPEND][
-        number % 3
-    ]
-    defaults = {
-        "reference": f"SEASONS-{cast.program.slug.upper()}-{milestone.upper()}-P{number}",
-        "program": cast.program,
-        "participation": participation,
-        "payee": cast.contributor,
-        "milestone": milestone,
-        "amount": Decimal("1350.00"),
-        "currency": "USD",
-        "status": status,
-        "description": f"Stipend: project {number}",
-        "collective_slug": "seasons-stipends",
-        "payee_slug": f"contributor-{number}",
-        "payout_method_type": "BANK_ACCOUNT",
-        "created_at": NOW,
-    }
-    if status == PayoutStatus.PAID:
-        defaults["paid_at"] = NOW
-    return Payout.objects.create(**(defaults | fields))
 
 
 # The client ------------------------------------------------------------------------------

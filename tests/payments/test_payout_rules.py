@@ -5,7 +5,7 @@ following evaluations, and the status workflow with who may move what and its hi
 import threading
 from datetime import timedelta
 from decimal import Decimal
-from itertools import count, pairwise
+from itertools import pairwise
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,12 +13,13 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from docs_season.models import CaseStudy, CaseStudyStatus, Hire
+from docs_season.models import CaseStudy, CaseStudyStatus
 from evaluations.models import EvaluationKind, Side
 from evaluations.services import filing
 from payments import money, services
 from payments.models import CountryFactor, Milestone, Payout, PayoutStatus, PayoutStatusChange
-from tests.applications.test_evaluations import (
+from tests.support.cast import DEADLINE
+from tests.support.evaluations import (
     CONTRIBUTOR_ANSWERS,
     FAIL_ANSWERS,
     FINAL_ANSWERS,
@@ -26,7 +27,7 @@ from tests.applications.test_evaluations import (
     make_project,
     period_of,
 )
-from tests.conftest import DEADLINE
+from tests.support.payouts import ORGANIZATION, make_hire, make_payout
 
 pytestmark = pytest.mark.django_db
 
@@ -350,18 +351,6 @@ def test_the_org_stipend_comes_once_all_its_projects_have_ended(cast):
     assert services.payouts_create_due(now=now) == []
 
 
-def make_hire(cast, writer=None):
-    return Hire.objects.create(
-        participation=cast.docs_participation,
-        writer=writer or cast.writer,
-        agreed_hours=120,
-        hours_per_week=10,
-        compensation=Decimal("6000.00"),
-        hired_at=DEADLINE,
-        hired_by=cast.org_admin,
-    )
-
-
 def test_a_hire_pays_40_percent_of_the_grant_and_the_case_study_60(cast):
     cast.docs_participation.budget_requested = Decimal("7777.77")
     cast.docs_participation.save()
@@ -385,40 +374,10 @@ def test_a_hire_pays_40_percent_of_the_grant_and_the_case_study_60(cast):
 
 # Workflow ----------------------------------------------------------------------------------
 
-_references = count(1)
 ROLES = [
     "manager", "org_admin", "mentor", "other_org_admin", "other_mentor", "contributor", "writer",
     "outsider",
 ]  # fmt: skip
-
-
-ORGANIZATION = object()  # as payee: the organization itself (no person)
-
-
-def make_payout(cast, *, milestone=Milestone.CODING_MIDTERM, status=PayoutStatus.PENDING,
-                amount=Decimal("100.00"), currency="USD", program=None, participation=None,
-                payee=None, project=None):  # fmt: skip
-    """A payout as the scheduler or an org admin leaves it (tests may set status directly):
-    stipends get a project of their own, so that any number can be made."""
-    if milestone == Milestone.WRITER_PAYMENT:
-        program = program or cast.docs_program
-        participation = participation or cast.docs_participation
-        payee = payee or cast.writer
-    if milestone in (Milestone.CODING_MIDTERM, Milestone.CODING_FINAL) and project is None:
-        project = make_project(cast, participation=participation)
-    return Payout.objects.create(
-        reference=f"TEST-{next(_references)}",
-        program=program or cast.program,
-        participation=participation or cast.participation,
-        project=project,
-        payee=None if payee is ORGANIZATION else (payee or cast.contributor),
-        milestone=milestone,
-        status=status,
-        amount=amount,
-        currency=currency,
-        created_at=DEADLINE,
-        paid_at=DEADLINE if status == PayoutStatus.PAID else None,
-    )
 
 
 @pytest.mark.parametrize("source", list(PayoutStatus))

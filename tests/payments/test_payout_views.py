@@ -13,7 +13,7 @@ from applications.models import ContributorProfile
 from payments import services
 from payments.models import Milestone, Payout, PayoutStatus
 from tests.factories import UserFactory
-from tests.payments.test_payout_rules import ORGANIZATION, make_hire, make_payout
+from tests.support.payouts import ORGANIZATION, make_hire, make_payout
 
 pytestmark = pytest.mark.django_db
 

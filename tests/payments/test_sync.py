@@ -12,7 +12,7 @@ from payments import sync, tasks
 from payments.models import Milestone, Payout, PayoutStatus, PayoutStatusChange
 from payments.opencollective import OpenCollectiveClient, TransientError
 from tests.payments.fake_opencollective import TOKEN, FakeServer
-from tests.payments.test_opencollective import NOW, make_payout
+from tests.support.opencollective import NOW, make_payout
 
 pytestmark = pytest.mark.django_db
 LATER = NOW + timedelta(minutes=15)

@@ -11,7 +11,7 @@ from payments import sync
 from payments.models import Milestone, Payout
 from payments.opencollective import OpenCollectiveClient
 from tests.payments.fake_opencollective import TOKEN, FakeServer
-from tests.payments.test_opencollective import NOW, make_payout
+from tests.support.opencollective import NOW, make_payout
 
 pytestmark = pytest.mark.django_db
 

@@ -30,16 +30,16 @@ from programs import services as program_services
 from programs.models import MilestoneKind, ParticipationStatus, Role
 from programs.services import manager_grant
 from reports import publishing
-from tests.applications.test_evaluations import make_project, period_of
-from tests.applications.test_review import submitted
-from tests.conftest import DEADLINE, Cast, build_cast
 from tests.factories import (
     ParticipationFactory,
     ProgramFactory,
     UserFactory,
     coding_timeline,
 )
-from tests.payments.test_payout_rules import ORGANIZATION, make_payout
+from tests.support.cast import DEADLINE, Cast, build_cast
+from tests.support.evaluations import make_project, period_of
+from tests.support.payouts import ORGANIZATION, make_payout
+from tests.support.proposals import submitted
 
 ROLES = [
     "anonymous", "contributor", "other_contributor", "writer", "mentor", "other_mentor",

@@ -17,7 +17,7 @@ from django.db import connection
 from applications.models import Proposal, Receipt
 from evaluations.models import Evaluation
 from payments.models import Payout, PayoutStatusChange
-from tests.portal.test_privacy import coding_season
+from tests.support.privacy import coding_season
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

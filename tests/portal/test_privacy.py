@@ -4,7 +4,6 @@ the counted rows without the person, and leaves nothing else of them."""
 
 import json
 from decimal import Decimal
-from itertools import count
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -25,105 +24,23 @@ from applications.models import (
     Proposal,
     ProposalStatus,
     Receipt,
-    Registration,
-    Score,
 )
 from audit.models import DELETED_ACTOR, AuditEntry
 from audit.services import audit_record
 from docs_season.models import Hire, StatementOfInterest
 from evaluations.models import Evaluation, EvaluationKind, ReminderLog, Side
-from evaluations.services import periods
 from payments.models import Milestone, Payout, PayoutStatus, PayoutStatusChange
 from portal.privacy import deletion, export
 from programs.models import Invitation, Membership, Role
 from reports.statistics import program_statistics
-from tests.applications.test_evaluations import make_project, period_of
-from tests.applications.test_review import submitted
-from tests.conftest import DEADLINE
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.support.cast import DEADLINE
+from tests.support.evaluations import make_project, period_of
+from tests.support.privacy import coding_season, evaluate, payout
+from tests.support.proposals import submitted
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-_references = count(1)
-
-
-def evaluate(period, *, by, answers, passed=None):
-    form = periods.evaluation_form_for(
-        program=period.participation.program, kind=period.kind, side=period.side
-    )
-    return Evaluation.objects.create(
-        period=period, form=form, filed_by=by, submitted_at=DEADLINE, answers=answers, passed=passed
-    )
-
-
-def payout(cast, *, payee, milestone=Milestone.CODING_MIDTERM, project=None, participation=None):
-    """A payout with a status history of two changes, the second made by a manager."""
-    participation = participation or cast.participation
-    made = Payout.objects.create(
-        reference=f"PRIV-{next(_references)}",
-        program=participation.program,
-        participation=participation,
-        project=project,
-        payee=payee,
-        milestone=milestone,
-        amount=Decimal("1350.00"),
-        currency="USD",
-        status=PayoutStatus.APPROVED,
-        description=f"Payment to {payee}",
-        payee_slug="their-oc-slug",
-        created_at=DEADLINE,
-    )
-    PayoutStatusChange.objects.create(
-        payout=made, to_status=PayoutStatus.PENDING, at=DEADLINE, reason="recorded"
-    )
-    PayoutStatusChange.objects.create(
-        payout=made,
-        from_status=PayoutStatus.PENDING,
-        to_status=PayoutStatus.APPROVED,
-        by=cast.manager,
-        at=DEADLINE,
-        reason="ok",
-    )
-    return made
-
-
-def coding_season(cast):
-    """The contributor's season: a registration, a draft, a submitted proposal with a receipt and
-    a comment, an accepted project with both midterm evaluations filed, and a paid stipend."""
-    contributor = cast.contributor
-    Registration.objects.create(program=cast.program, user=contributor, registered_at=DEADLINE)
-    project = make_project(cast)
-    other = submitted(cast.other_participation, contributor, title="Second idea")
-    Receipt.objects.create(
-        proposal=other,
-        number="R-CONTRIB-1",
-        submitted_at=DEADLINE,
-        digest="d" * 64,
-        content={"body": "my submitted plan"},
-    )
-    Proposal.objects.create(
-        program=cast.program,
-        contributor=contributor,
-        participation=cast.participation,
-        title="Half-written draft",
-        body="unfinished",
-    )
-    Comment.objects.create(proposal=other, author=cast.other_mentor, body="weak on testing")
-    Score.objects.create(proposal=other, reviewer=cast.other_mentor, value=2)
-    evaluate(
-        period_of(project, EvaluationKind.MIDTERM, Side.MENTOR),
-        by=cast.mentor,
-        answers={"grade": "pass", "progress": "steady", "private_notes": "mentor-only secret"},
-        passed=True,
-    )
-    evaluate(
-        period_of(project, EvaluationKind.MIDTERM, Side.CONTRIBUTOR),
-        by=contributor,
-        answers={"mentor_rating": 4, "feedback": "more reviews please"},
-    )
-    stipend = payout(cast, payee=contributor, project=project)
-    token, _key = tokens.token_create(user=contributor, name="stats script", scope="read")
-    return project, stipend, token
 
 
 def someone_elses_rows(cast):

@@ -16,7 +16,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory
-from tests.portal.test_settings import ROOT, production_env
+from tests.support.config import ROOT, production_env
 
 pytestmark = pytest.mark.django_db
 

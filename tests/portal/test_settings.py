@@ -4,21 +4,17 @@ The start-up tests run Django in a fresh interpreter, the way gunicorn, celery a
 start it, with an environment built from scratch for each case.
 """
 
-import base64
 import os
 import re
-import secrets
-import string
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.env import env_bool, env_int, env_list, env_str
+from tests.support.config import ROOT, production_env
 
-ROOT = Path(__file__).resolve().parents[2]
 BASE = "portal.settings.base"
 PRODUCTION = "portal.settings.production"
 SETUP = [sys.executable, "-c", "import django; django.setup()"]
@@ -30,23 +26,6 @@ def settings_env_names() -> set[str]:
     for path in (ROOT / "portal" / "settings").glob("*.py"):
         names.update(ENV_CALL.findall(path.read_text()))
     return names
-
-
-def random_secret_key() -> str:
-    alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
-    return "".join(secrets.choice(alphabet) for _ in range(60))
-
-
-def production_env() -> dict[str, str]:
-    """A complete, valid production configuration (SQLite stands in for PostgreSQL)."""
-    return {
-        "SECRET_KEY": random_secret_key(),
-        "ALLOWED_HOSTS": "example.org",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "DATABASE_URL": "sqlite:////tmp/x.sqlite3",
-        "SITE_URL": "https://example.org",
-        "STATISTICS_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
-    }
 
 
 @pytest.fixture

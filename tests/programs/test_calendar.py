@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from programs.models import MilestoneKind
-from tests.conftest import DEADLINE
 from tests.factories import ProgramFactory, coding_timeline
+from tests.support.cast import DEADLINE
 
 pytestmark = pytest.mark.django_db
 

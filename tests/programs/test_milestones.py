@@ -6,8 +6,8 @@ import pytest
 
 from programs import selectors
 from programs.models import Milestone, MilestoneKind, MilestoneState
-from tests.conftest import DEADLINE
 from tests.factories import ProgramFactory, coding_timeline
+from tests.support.cast import DEADLINE
 
 pytestmark = pytest.mark.django_db
 US = timedelta(microseconds=1)

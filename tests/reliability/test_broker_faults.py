@@ -18,40 +18,30 @@ What holds, and what these tests pin down:
   and shown on the proposal's page.
 """
 
-import ast
-import email
 import json
-import os
-import re
 import signal
 import socket
 import subprocess
-import sys
-from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import redis
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.models import Project, Proposal, ProposalStatus, Registration
+from applications.models import Project, Registration
 from applications.services import proposals
 from evaluations.models import PeriodStatus, ReminderLog
-from evaluations.services import periods, reminders, schedule
+from evaluations.services import reminders, schedule
 from evaluations.tasks import advance_schedule_task
 from portal.celery import app
 from programs.models import MilestoneKind
-from tests.conftest import DEADLINE
 from tests.factories import UserFactory, coding_timeline
+from tests.support.cast import DEADLINE
+from tests.support.evaluations import project_midterm_closing
+from tests.support.workers import running_workers, slowed_mail, wait_for
 
-# The scheduler tests own the poll helper and the slowed mail backend the workers use here.
-from tests.portal.test_scheduler_worker import wait_for
-
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 QUEUE = "celery"  # the default queue, on a Redis of this test's own
 
@@ -99,70 +89,6 @@ class OwnRedis:
         return self.client.hlen("unacked")
 
 
-class Workers:
-    """`celery worker` subprocesses against the test database and the test's own Redis."""
-
-    def __init__(self, tmp_path, broker):
-        self.tmp_path = tmp_path
-        self.broker = broker
-        self.mail_dir = tmp_path / "mail"
-        self.markers = tmp_path / "markers"
-        self.processes = []
-        self.logs = []
-
-    def start(self, *, env=None, visibility_timeout=None):
-        db = connection.settings_dict
-        log = self.tmp_path / f"worker-{len(self.processes)}.log"
-        boot = (
-            "import os, sys; from portal.celery import app; "
-            "v = os.environ.get('SEASONS_TEST_VISIBILITY'); "
-            "v and app.conf.broker_transport_options.update(visibility_timeout=float(v)); "
-            "app.worker_main(sys.argv[1:])"
-        )
-        process = subprocess.Popen(
-            [sys.executable, "-c", boot, "worker", "--pool=solo", "--without-mingle",
-             "--without-gossip", "--loglevel=INFO"],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "DJANGO_SETTINGS_MODULE": "portal.settings.base",
-                "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-                "REDIS_URL": self.broker.url,
-                "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-                "EMAIL_FILE_PATH": str(self.mail_dir),
-                "SEASONS_VAR_DIR": str(self.tmp_path / "var"),
-                "SEASONS_TEST_MARKERS": str(self.markers),
-                "SEASONS_TEST_VISIBILITY": str(visibility_timeout or ""),
-                "PYTHONUNBUFFERED": "1",
-                **(env or {}),
-            },
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        self.processes.append(process)
-        self.logs.append(log)
-        return process
-
-    def output(self) -> str:
-        return "".join(log.read_text() for log in self.logs if log.exists())
-
-    def job_results(self) -> list[dict]:
-        """What each finished run of the periodic job returned, from the workers' logs."""
-        found = re.findall(r"advance_schedule_task\[[^\]]+\] succeeded in [^:]+: (\{.*\})",
-                           self.output())  # fmt: skip
-        return [ast.literal_eval(result) for result in found]
-
-    def mails(self) -> list:
-        if not self.mail_dir.exists():
-            return []
-        found = []
-        for path in self.mail_dir.iterdir():
-            for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
-                if chunk.strip():
-                    found.append(email.message_from_bytes(chunk))
-        return found
-
-
 def _publish_to(url):
     """Point this process's Celery app at another broker. The pools of the old one are left
     open: kombu keeps them in a registry by URL that later tests use again."""
@@ -192,50 +118,17 @@ def broker(tmp_path):
 
 @pytest.fixture
 def workers(tmp_path, broker):
-    pool = Workers(tmp_path, broker)
-    try:
+    with running_workers(tmp_path, broker=broker) as pool:
         yield pool
-    finally:
-        for process in pool.processes:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=30)
-        print(pool.output())
-
-
-def _project(cast, *, title, contributor, midterm_closes):
-    """An accepted 12-week project whose midterm closes at `midterm_closes`, with its periods."""
-    starts = midterm_closes - timedelta(days=7) - timedelta(weeks=6)
-    proposal = Proposal.objects.create(
-        program=cast.program, contributor=contributor, participation=cast.participation,
-        title=title, abstract="a", body="b", size=175, length_weeks=12,
-        status=ProposalStatus.ACCEPTED, submission_slot=1, submitted_at=DEADLINE,
-    )  # fmt: skip
-    project = Project.objects.create(
-        proposal=proposal, participation=cast.participation, contributor=contributor,
-        title=title, size=175, length_weeks=12, coding_starts_at=starts,
-        coding_ends_at=starts + timedelta(weeks=12), accepted_at=DEADLINE, announced_at=DEADLINE,
-    )  # fmt: skip
-    project.mentors.set([cast.mentor])
-    periods.periods_ensure_for_project(project)
-    return project
-
-
-def _reminders(mails) -> Counter:
-    return Counter((m["To"], m["X-Seasons-Reminder"]) for m in mails)
 
 
 def test_a_redis_restart_loses_queued_work_and_the_periodic_job_catches_up(cast, workers):
     broker = workers.broker
     now = timezone.now()
-    missed = _project(cast, title="Missed", contributor=UserFactory(),
-                      midterm_closes=now - timedelta(days=1))  # fmt: skip
-    _project(cast, title="Closing", contributor=cast.contributor,
-             midterm_closes=now + timedelta(hours=12))  # fmt: skip
+    missed = project_midterm_closing(cast, title="Missed", contributor=UserFactory(),
+                                     midterm_closes=now - timedelta(days=1))  # fmt: skip
+    project_midterm_closing(cast, title="Closing", contributor=cast.contributor,
+                            midterm_closes=now + timedelta(hours=12))  # fmt: skip
     # Closing in 12 hours: the contributor, the mentor and the org admin (copied) are reminded.
     due = 3
 
@@ -262,7 +155,7 @@ def test_a_redis_restart_loses_queued_work_and_the_periodic_job_catches_up(cast,
 
     # 3. A worker comes up; the next tick claims nothing new and, the claims being minutes old,
     # does not queue them again yet.
-    workers.start()
+    workers.start("--pool=solo")
     advance_schedule_task.delay()  # this process reconnects to the restarted Redis by itself
     assert wait_for(lambda: len(workers.job_results()) == 1), workers.output()
     assert (
@@ -284,7 +177,7 @@ def test_a_redis_restart_loses_queued_work_and_the_periodic_job_catches_up(cast,
     closing = Project.objects.get(title="Closing").periods.filter(kind="midterm")
     contributor_side = f"closing period:{closing.get(side='contributor').pk}"
     mentor_side = f"closing period:{closing.get(side='mentor').pk}"
-    assert _reminders(workers.mails()) == {
+    assert workers.reminders() == {
         (cast.contributor.email, contributor_side): 1,
         ("mentor@example.org", mentor_side): 1,
         ("admin@example.org", mentor_side): 1,
@@ -314,16 +207,9 @@ def test_a_worker_killed_mid_mail_leaves_it_to_the_next_worker(cast, workers):
         proposal=proposal, by=cast.contributor, now=timezone.now(),
         data={"title": "T", "abstract": "A", "body": "B", "size": 175, "length_weeks": 12},
     )  # fmt: skip
-    slow = workers.start(
-        env={
-            "EMAIL_BACKEND": "tests.portal.test_scheduler_worker.SlowFileBackend",
-            "SEASONS_TEST_MAIL_DELAY": "120",
-        }
-    )
+    slow = workers.start("--pool=solo", env=slowed_mail(120))
     receipt = proposals.proposal_submit(proposal=proposal, by=cast.contributor, now=timezone.now())
-    assert wait_for(lambda: workers.markers.exists() and any(workers.markers.iterdir())), (
-        workers.output()
-    )
+    assert wait_for(workers.sending), workers.output()
     slow.send_signal(signal.SIGKILL)
     slow.wait(timeout=30)
     # Taken but not acknowledged: the message waits in Redis, the mail was not written.
@@ -331,7 +217,7 @@ def test_a_worker_killed_mid_mail_leaves_it_to_the_next_worker(cast, workers):
     assert workers.mails() == []
 
     # The next worker takes it back once the visibility timeout has passed, and sends it once.
-    workers.start(visibility_timeout=1)
+    workers.start("--pool=solo", visibility_timeout=1)
     assert wait_for(lambda: len(workers.mails()) == 1), workers.output()
     assert workers.mails()[0]["Subject"].startswith(f"[Seasons] Receipt {receipt.number}:")
     assert wait_for(lambda: broker.unacked() == 0)

@@ -30,8 +30,8 @@ from applications.services import proposals
 from evaluations.models import EvaluationPeriod, PeriodStatus
 from evaluations.services import filing, periods
 from programs.models import MilestoneKind
-from tests.conftest import DEADLINE
 from tests.factories import coding_timeline
+from tests.support.evaluations import project_midterm_closing
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -367,33 +367,9 @@ def _missed_state(project):
 
 def _project_with_missed_midterm(cast):
     """An active 12-week project whose midterm closed a day ago with no evaluation."""
-    midterm_closes = timezone.now() - timedelta(days=1)
-    starts = midterm_closes - timedelta(days=7) - timedelta(weeks=6)
-    proposal = Proposal.objects.create(
-        program=cast.program,
-        contributor=cast.contributor,
-        participation=cast.participation,
+    return project_midterm_closing(
+        cast,
         title="Missed",
-        abstract="a",
-        body="b",
-        size=175,
-        length_weeks=12,
-        status=ProposalStatus.ACCEPTED,
-        submission_slot=1,
-        submitted_at=DEADLINE,
-    )
-    project = Project.objects.create(
-        proposal=proposal,
-        participation=cast.participation,
         contributor=cast.contributor,
-        title="Missed",
-        size=175,
-        length_weeks=12,
-        coding_starts_at=starts,
-        coding_ends_at=starts + timedelta(weeks=12),
-        accepted_at=DEADLINE,
-        announced_at=DEADLINE,
+        midterm_closes=timezone.now() - timedelta(days=1),
     )
-    project.mentors.set([cast.mentor])
-    periods.periods_ensure_for_project(project)
-    return project

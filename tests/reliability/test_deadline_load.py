@@ -26,8 +26,8 @@ from django.utils import timezone
 from applications.models import Proposal, ProposalStatus, Receipt, Registration
 from applications.services import proposals
 from programs.models import MilestoneKind
-from tests.conftest import DEADLINE
 from tests.factories import ParticipationFactory, UserFactory, coding_timeline
+from tests.support.cast import DEADLINE
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -4,7 +4,6 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from programs.models import Organization, Participation, ParticipationStatus, Tag
@@ -18,10 +17,10 @@ from reports.archive import (
 )
 from reports.models import ArchivedProject
 from tests.factories import OrganizationFactory, ProgramFactory
+from tests.support.archive import REAL_ARCHIVE
 
 pytestmark = pytest.mark.django_db
 
-REAL_ARCHIVE = Path(settings.BASE_DIR).parent / "shared" / "data" / "gsoc-archive-2022.json"
 # Five organizations of the 2022 archive with every person replaced by "Contributor n" or
 # "Mentor n" and personal links and addresses by example.org ones.
 SAMPLE = Path(__file__).parent / "data" / "archive-sample.json"

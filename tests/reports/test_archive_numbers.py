@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from reports.statistics import program_statistics, public_view
 from tests.factories import ProgramFactory
-from tests.reports.test_archive_import import REAL_ARCHIVE
+from tests.support.archive import REAL_ARCHIVE
 
 pytestmark = [
     pytest.mark.django_db,

@@ -1,6 +1,5 @@
 """Publishing statistics: signed immutable snapshots, who may publish, downloads, verification."""
 
-import base64
 import csv
 import hashlib
 import io
@@ -9,7 +8,6 @@ import stat
 from datetime import timedelta
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
@@ -20,23 +18,16 @@ from reports import publishing
 from reports.models import PUBLICATION_IMMUTABLE, Publication, canonical_json
 from reports.publishing import PUBLISH_NOT_MANAGER, statistics_publish, verify
 from reports.statistics import flatten
-from tests.conftest import DEADLINE
 from tests.factories import ProgramFactory
-from tests.reports.test_statistics import contributor, submit
+from tests.support.cast import DEADLINE
+from tests.support.statistics import contributor, raw_key, submit
 
 pytestmark = pytest.mark.django_db
 
 
-def _raw_key() -> str:
-    raw = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-    )
-    return base64.b64encode(raw).decode()
-
-
 @pytest.fixture(autouse=True)
 def signing_key(settings):
-    settings.STATISTICS_SIGNING_KEY = _raw_key()
+    settings.STATISTICS_SIGNING_KEY = raw_key()
     return settings.STATISTICS_SIGNING_KEY
 
 
@@ -120,7 +111,7 @@ def test_a_second_publication_supersedes_the_first(cast, publication):
 
 
 def test_old_publications_stay_verifiable_after_key_rotation(settings, cast, publication):
-    settings.STATISTICS_SIGNING_KEY = _raw_key()
+    settings.STATISTICS_SIGNING_KEY = raw_key()
     # A second later: the same bytes signed by two keys would make the digest ambiguous.
     second = statistics_publish(
         program=cast.program, by=cast.manager, now=DEADLINE + timedelta(seconds=1)

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
-from applications.models import ContributorProfile, Project, Proposal
+from applications.models import Project, Proposal
 from docs_season.models import CaseStudy, Deliverable, DocProposal, Hire
 from evaluations.models import Evaluation, EvaluationForm, EvaluationPeriod
 from payments.models import Payout
@@ -22,32 +22,11 @@ from reports.statistics import (
     protect,
     public_view,
 )
-from tests.conftest import DEADLINE
-from tests.factories import MembershipFactory, ParticipationFactory, ProgramFactory, UserFactory
+from tests.factories import MembershipFactory, ParticipationFactory, ProgramFactory
+from tests.support.cast import DEADLINE
+from tests.support.statistics import contributor, submit
 
 pytestmark = pytest.mark.django_db
-
-
-def contributor(country):
-    user = UserFactory()
-    ContributorProfile.objects.create(
-        user=user, country_of_residence=country, attests_minimum_age=True
-    )
-    return user
-
-
-def submit(program, participation, user, *, size=175, slot=1, status="submitted"):
-    return Proposal.objects.create(
-        program=program,
-        contributor=user,
-        participation=participation,
-        title="A proposal",
-        size=size,
-        length_weeks=12,
-        status=status,
-        submitted_at=None if status in ("draft",) else DEADLINE,
-        submission_slot=None if status in ("draft",) else slot,
-    )
 
 
 def accept(proposal, *, weeks=12, status="active"):

@@ -2,7 +2,7 @@
 
 
 def pytest_terminal_summary(terminalreporter):
-    from tests.security.test_schemathesis import CASES
+    from tests.support.schema_cases import CASES
 
     if CASES:
         detail = ", ".join(f"{key}: {count}" for key, count in sorted(CASES.items()))

@@ -12,9 +12,8 @@ from applications.services import proposals
 from docs_season.models import StatementOfInterest
 from portal.renderers import PAGE_SIZE_INVALID
 from programs.models import MilestoneKind
-from tests.applications.test_docs_writer_views import retime, url
-from tests.applications.test_ideas import new_url
-from tests.applications.test_proposal_views import FULL, edit_url, open_cast, start  # noqa: F401
+from tests.support.docs import retime, url
+from tests.support.proposals import FULL, edit_url, new_url, start
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +23,7 @@ def text(response) -> str:
 
 
 def test_an_oversize_proposal_title_or_abstract_is_refused_and_not_stored(
-    open_cast,  # noqa: F811
+    open_cast,
     client,
 ):
     client.force_login(open_cast.contributor)
@@ -43,7 +42,7 @@ def test_an_oversize_proposal_title_or_abstract_is_refused_and_not_stored(
     assert proposal.status == ProposalStatus.DRAFT and not Receipt.objects.exists()
 
 
-def test_a_body_over_the_programs_limit_is_refused_at_submission(open_cast, client):  # noqa: F811
+def test_a_body_over_the_programs_limit_is_refused_at_submission(open_cast, client):
     open_cast.program.proposal_body_max_chars = 100
     open_cast.program.save()
     client.force_login(open_cast.contributor)
@@ -55,7 +54,7 @@ def test_a_body_over_the_programs_limit_is_refused_at_submission(open_cast, clie
     assert proposal.status == ProposalStatus.DRAFT and not Receipt.objects.exists()
 
 
-def test_a_draft_body_over_the_ceiling_is_refused_and_not_stored(open_cast, client):  # noqa: F811
+def test_a_draft_body_over_the_ceiling_is_refused_and_not_stored(open_cast, client):
     client.force_login(open_cast.contributor)
     proposal = start(client, open_cast)
     body = "b" * (proposals.DRAFT_BODY_CEILING + 1)
@@ -67,7 +66,7 @@ def test_a_draft_body_over_the_ceiling_is_refused_and_not_stored(open_cast, clie
 
 
 def test_a_request_beyond_the_upload_ceiling_is_a_400_and_stores_nothing(
-    open_cast,  # noqa: F811
+    open_cast,
     client,
     settings,
 ):

@@ -16,15 +16,12 @@ from schemathesis.core.failures import FailureGroup
 
 from accounts import tokens
 from portal.wsgi import application
-from tests.api.test_api_matrix import world  # noqa: F401 — the data the cases run against
+from tests.support.schema_cases import CASES
 
 pytestmark = pytest.mark.django_db
 
 # Examples per operation, auth and mode: enough to find a crash, small enough for CI.
 MAX_EXAMPLES = 6
-# Filled as the cases run; tests/security/conftest.py prints it after the run.
-CASES: dict[str, int] = {}
-
 # Collected from the generator (no database at collection); the cases use the served schema.
 OPERATIONS = [
     result.ok().label
@@ -72,19 +69,19 @@ def _keep_the_test_connection():
 
 
 @pytest.fixture
-def bearer(world):  # noqa: F811
+def bearer(world):
     # A manager sees the most: every list has rows, the org proposals answer.
     _token, key = tokens.token_create(user=world["cast"].manager, name="fuzz", scope="read")
     return {"Authorization": f"Bearer {key}"}
 
 
 @pytest.mark.parametrize("label", OPERATIONS)
-def test_as_a_token_holder(world, bearer, label):  # noqa: F811
+def test_as_a_token_holder(world, bearer, label):
     for mode in GenerationMode:
         run_cases(served_schema().find_operation_by_label(label), mode, bearer)
 
 
-def real_ids(world, label) -> dict:  # noqa: F811
+def real_ids(world, label) -> dict:
     """Path parameters naming objects that exist, so that detail answers are 200s with bodies."""
     cast = world["cast"]
     values = {
@@ -101,7 +98,7 @@ def real_ids(world, label) -> dict:  # noqa: F811
 
 
 @pytest.mark.parametrize("label", [label for label in OPERATIONS if "{" in label])
-def test_existing_objects_as_a_token_holder(world, bearer, label):  # noqa: F811
+def test_existing_objects_as_a_token_holder(world, bearer, label):
     ids = real_ids(world, label)
     run_cases(
         served_schema().find_operation_by_label(label),
@@ -112,12 +109,12 @@ def test_existing_objects_as_a_token_holder(world, bearer, label):  # noqa: F811
 
 
 @pytest.mark.parametrize("label", OPERATIONS)
-def test_anonymously(world, label):  # noqa: F811
+def test_anonymously(world, label):
     for mode in GenerationMode:
         run_cases(served_schema().find_operation_by_label(label), mode, None)
 
 
-def test_the_checks_bite(world, bearer):  # noqa: F811
+def test_the_checks_bite(world, bearer):
     """The same run against a schema that wrongly claims the public program list needs a token:
     the authentication check must notice that it answers without one."""
     raw = served_schema().raw_schema

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from applications.services import proposals
-from tests.applications.test_proposal_views import FULL, PDF, edit_url, open_cast, start  # noqa: F401
+from tests.support.proposals import FULL, PDF, edit_url, start
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def stored_files(root: Path) -> list[Path]:
 
 @pytest.mark.parametrize("name", TRICKY_NAMES)
 def test_a_tricky_name_is_stored_under_a_generated_one_inside_media_root(
-    open_cast,  # noqa: F811
+    open_cast,
     client,
     media,
     tmp_path,
@@ -90,7 +90,7 @@ def test_a_tricky_name_is_stored_under_a_generated_one_inside_media_root(
 
 @pytest.mark.parametrize(("name", "data", "content_type"), NOT_PDF, ids=[n for n, *_ in NOT_PDF])
 def test_content_that_is_not_a_pdf_is_refused_whatever_it_claims(
-    open_cast,  # noqa: F811
+    open_cast,
     client,
     media,
     name,
@@ -113,7 +113,7 @@ def test_content_that_is_not_a_pdf_is_refused_whatever_it_claims(
     [("plan.html", "text/html"), ("plan.exe", "application/octet-stream"), ("plan", "")],
 )
 def test_a_real_pdf_under_a_wrong_name_is_kept_as_a_pdf_and_served_as_a_download(
-    open_cast,  # noqa: F811
+    open_cast,
     client,
     name,
     content_type,
@@ -135,7 +135,7 @@ def test_a_real_pdf_under_a_wrong_name_is_kept_as_a_pdf_and_served_as_a_download
 
 
 def test_the_download_name_comes_from_the_title_never_from_the_upload(
-    open_cast,  # noqa: F811
+    open_cast,
     client,
 ):
     client.force_login(open_cast.contributor)
@@ -158,7 +158,7 @@ def test_the_download_name_comes_from_the_title_never_from_the_upload(
 
 
 def test_an_oversize_file_is_refused_with_the_limit_and_nothing_stored(
-    open_cast,  # noqa: F811
+    open_cast,
     client,
     media,
 ):
@@ -174,7 +174,7 @@ def test_an_oversize_file_is_refused_with_the_limit_and_nothing_stored(
     assert stored_files(media) == []
 
 
-def test_the_download_is_refused_to_those_not_allowed(open_cast, client):  # noqa: F811
+def test_the_download_is_refused_to_those_not_allowed(open_cast, client):
     client.force_login(open_cast.contributor)
     proposal = start(client, open_cast)
     assert upload(client, proposal, "plan.pdf", PDF).status_code == 302

@@ -27,8 +27,7 @@ from docs_season.models import (
 from evaluations.models import Evaluation
 from programs.markdown import render_markdown
 from programs.models import Organization
-from tests.api.test_api_matrix import world  # noqa: F401 — proposals, project, ideas, payouts
-from tests.applications.test_proposal_views import FULL, edit_url, open_cast, start  # noqa: F401
+from tests.support.proposals import FULL, edit_url, start
 
 pytestmark = pytest.mark.django_db
 
@@ -186,7 +185,7 @@ def poison(payload: str) -> int:
 
 
 @pytest.fixture
-def site(world):  # noqa: F811
+def site(world):
     """The API matrix's world, plus a statement of interest and a published case study."""
     cast = world["cast"]
     StatementOfInterest.objects.create(
@@ -263,7 +262,7 @@ def test_no_page_runs_a_stored_payload(site, client, payload):
 
 @pytest.mark.parametrize("payload", GROUPS)
 def test_a_proposal_typed_with_a_payload_is_escaped_on_its_pages(
-    open_cast,  # noqa: F811
+    open_cast,
     client,
     payload,
 ):
