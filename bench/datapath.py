@@ -5,7 +5,7 @@
 For each scale: a throw-away PostgreSQL database (bench/db.py), migrate, generate the dataset
 (bench/generate.py), then measure in-process, with the query count of each step:
   1. the statistics of the 10x coding program (reports/statistics.py);
-  2. the periodic job (applications.scheduler.advance_schedule, as the advance-schedule beat
+  2. the periodic job (evaluations.services.schedule.advance_schedule, as the advance-schedule beat
      runs it) at the generator's `now`, twice: the second run must change nothing; then the
      create-due-payouts job, twice;
   3. (largest scale) the import of the 2022 GSoC archive into a new program, and again;

@@ -18,7 +18,7 @@ from evaluations.models import (
     Side,
 )
 from evaluations.selectors import period_state
-from evaluations.services import filing, periods
+from evaluations.services import filing, periods, questions
 from programs.models import MilestoneKind, Role, default_length_options
 from tests.factories import MembershipFactory, UserFactory
 from tests.support.evaluations import (
@@ -408,17 +408,17 @@ def test_a_new_form_version_is_used_without_code(cast):
     project = make_project(cast)
     period = period_of(project, EvaluationKind.MIDTERM, Side.MENTOR)
     assert (
-        periods.evaluation_form_for(
+        questions.evaluation_form_for(
             program=cast.program, kind=period.kind, side=period.side
         ).version
         == 1
     )
-    questions = [
+    asked = [
         {"key": "grade", "label": "Pass?", "type": "pass_fail", "required": True},
         {"key": "demo", "label": "Link to a demo", "type": "url", "required": True},
     ]
     v2 = EvaluationForm(
-        program=cast.program, kind=period.kind, side=period.side, version=2, questions=questions
+        program=cast.program, kind=period.kind, side=period.side, version=2, questions=asked
     )
     v2.full_clean()
     v2.save()

@@ -1,4 +1,4 @@
-"""The periodic job through applications.scheduler: periods created, opened and missed at their
+"""The periodic job through evaluations.services: periods created, opened and missed at their
 instants, projects failed once, reminders claimed and sent once, late runs catching up to the
 same state, optional mail with a working unsubscribe link, and program phases.
 

@@ -24,7 +24,7 @@ from docs_season.models import (
     WriterProfile,
 )
 from evaluations.models import EvaluationKind, EvaluationPeriod, Side
-from evaluations.services import periods, reminders
+from evaluations.services import periods, questions, reminders
 from payments.models import Milestone as PayoutMilestone
 from programs import services as program_services
 from programs.models import MilestoneKind, ParticipationStatus, Role
@@ -112,9 +112,9 @@ def build_world() -> World:
     project = make_project(cast)
     # Evaluation forms are created on first read of a period; here they exist already, as in
     # any season under way, so that a refused POST is seen to write nothing.
-    for kind, side in periods.DEFAULT_QUESTIONS:
+    for kind, side in questions.DEFAULT_QUESTIONS:
         for program in (cast.program, cast.docs_program):
-            periods.evaluation_form_for(program=program, kind=kind, side=side)
+            questions.evaluation_form_for(program=program, kind=kind, side=side)
     idea = Idea.objects.create(
         participation=cast.participation, title="An idea", description="d", size=175
     )

@@ -315,7 +315,7 @@ ROUTES: dict[str, Route] = {
         get=POST_ONLY,
         post=private(contributor=REDIRECT),
     ),
-    # Your data (portal/privacy_views.py): one's own only, so every signed-in role alike; an
+    # Your data (portal/privacy/views.py): one's own only, so every signed-in role alike; an
     # empty deletion form is refused (400) and deletes nothing.
     "account_data": Route(url("account_data"), get=SIGNED_IN, post=signed_in(405)),
     "account_data_export": Route(url("account_data_export"), get=SIGNED_IN, post=signed_in(405)),
