@@ -235,7 +235,7 @@ ROUTES: dict[str, Route] = {
     ),
     "statement_send": Route(url("statement_send", _docs_org), get=SIGNED_IN, post=signed_in(400)),
     # Managers read along; their POST finds no statement they may act on (404, as
-    # tests/applications/test_docs_writer_views.py asserts).
+    # tests/docs_season/test_writer_views.py asserts).
     "org_writers": Route(
         url("org_writers", _docs_org),
         get=ADMINS,
