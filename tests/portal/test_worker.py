@@ -36,11 +36,15 @@ def test_invitation_mail_is_sent_by_the_worker(cast, worker):
         by=cast.org_admin,
         now=timezone.now(),
     )
-    assert wait_for(lambda: worker.exists() and any(worker.iterdir()), seconds=30), (
+
+    def written():
+        # The file backend creates the file before it writes the message: wait for the text.
+        return worker.exists() and "".join(path.read_text() for path in worker.iterdir())
+
+    assert wait_for(lambda: "worker-test@example.org" in (written() or ""), seconds=30), (
         "no mail was written"
     )
-    body = "".join(path.read_text() for path in worker.iterdir())
-    assert "worker-test@example.org" in body
+    body = written()
     assert f"/invitations/{token}/" in body
 
 
