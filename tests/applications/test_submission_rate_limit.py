@@ -1,7 +1,6 @@
 """Proposal saves and submits are limited per user; a refused one answers 429 and loses nothing."""
 
 import html
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -10,8 +9,8 @@ from django.utils import timezone
 from accounts import ratelimit
 from applications.models import Proposal, ProposalStatus, Registration
 from applications.views.proposals import AUTOSAVES_LIMITED, SAVES_LIMITED
-from programs.models import MilestoneKind, ProjectSize
-from tests.factories import UserFactory, coding_timeline
+from programs.models import ProjectSize
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,17 +32,9 @@ def small_limits(settings):
 
 
 @pytest.fixture
-def draft(cast):
+def draft(open_cast):
     """A saved draft of the cast's contributor, the window closing in three days."""
-    cast.program.milestones.all().delete()
-    coding_timeline(
-        cast.program,
-        around=MilestoneKind.CONTRIBUTOR_APPLICATIONS,
-        at=timezone.now() + timedelta(days=3),
-    )
-    Registration.objects.create(
-        user=cast.contributor, program=cast.program, registered_at=timezone.now()
-    )
+    cast = open_cast
     return Proposal.objects.create(
         program=cast.program,
         contributor=cast.contributor,

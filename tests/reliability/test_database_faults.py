@@ -25,12 +25,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.models import Project, Proposal, ProposalStatus, Registration
+from applications.models import Project, Proposal, ProposalStatus
 from applications.services import proposals
 from evaluations.models import EvaluationPeriod, PeriodStatus
 from evaluations.services import filing, periods
-from programs.models import MilestoneKind
-from tests.factories import coding_timeline
 from tests.support.evaluations import project_midterm_closing
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -156,17 +154,9 @@ def server():
 
 
 @pytest.fixture
-def writing(cast):
+def writing(open_cast):
     """The contributor, registered, with a complete draft; the window closes in three days."""
-    cast.program.milestones.all().delete()
-    coding_timeline(
-        cast.program,
-        around=MilestoneKind.CONTRIBUTOR_APPLICATIONS,
-        at=timezone.now() + timedelta(days=3),
-    )
-    Registration.objects.create(
-        user=cast.contributor, program=cast.program, registered_at=timezone.now()
-    )
+    cast = open_cast
     proposal = proposals.proposal_create(
         contributor=cast.contributor,
         program=cast.program,
