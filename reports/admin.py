@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reports.models import ArchivedProject
+from reports.models import ArchivedProject, Publication
 
 
 @admin.register(ArchivedProject)
@@ -12,10 +12,7 @@ class ArchivedProjectAdmin(admin.ModelAdmin):
     readonly_fields = ["external_key", "created_at", "updated_at"]
 
 
-# ---------- published statistics (read-only: publications are immutable snapshots) ----------
-from reports.models import Publication  # noqa: E402
-
-
+# Published statistics are read-only: publications are immutable snapshots.
 @admin.register(Publication)
 class PublicationAdmin(admin.ModelAdmin):
     list_display = ["program", "published_at", "published_by", "sha256", "superseded_by"]

@@ -8,8 +8,9 @@ from rest_framework.views import APIView
 
 from programs import selectors as program_selectors
 from programs.apis import answers
+from reports.disclosure import public_view
 from reports.models import Publication
-from reports.statistics import program_statistics, public_view
+from reports.statistics import program_statistics
 
 
 @extend_schema(

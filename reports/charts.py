@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from reports.statistics import is_suppressed
+from reports.disclosure import is_suppressed
 
 TOP = 15
 CHART_WIDTH = 560

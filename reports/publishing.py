@@ -22,8 +22,9 @@ from django.db import transaction
 from audit.services import audit_record
 from programs.models import Program
 from programs.services import is_program_manager
+from reports.disclosure import public_view
 from reports.models import Publication, canonical_json
-from reports.statistics import program_statistics, public_view
+from reports.statistics import program_statistics
 
 PUBLISH_NOT_MANAGER = "Only a manager of this program can publish its statistics."
 KEY_FILE_NAME = "statistics-signing.key"

@@ -18,7 +18,7 @@ from programs.selectors import program_for_manager, program_list
 from reports import publishing
 from reports.charts import figures
 from reports.models import Publication
-from reports.statistics import compare_years, flatten
+from reports.tables import compare_years, flatten
 
 VERIFY_MAX_BYTES = 5 * 1024 * 1024
 

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from reports.statistics import program_statistics, public_view
+from reports.disclosure import public_view
+from reports.statistics import program_statistics
 from tests.factories import ProgramFactory
 from tests.support.archive import REAL_ARCHIVE
 

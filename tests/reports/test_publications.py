@@ -17,7 +17,7 @@ from programs.services import manager_grant
 from reports import publishing
 from reports.models import PUBLICATION_IMMUTABLE, Publication, canonical_json
 from reports.publishing import PUBLISH_NOT_MANAGER, statistics_publish, verify
-from reports.statistics import flatten
+from reports.tables import flatten
 from tests.factories import ProgramFactory
 from tests.support.cast import DEADLINE
 from tests.support.statistics import contributor, raw_key, submit

@@ -14,14 +14,8 @@ from docs_season.models import CaseStudy, Deliverable, DocProposal, Hire
 from evaluations.models import Evaluation, EvaluationForm, EvaluationPeriod
 from payments.models import Payout
 from programs.models import ParticipationStatus, Role
-from reports.statistics import (
-    SMALL,
-    SUPPRESSED,
-    is_suppressed,
-    program_statistics,
-    protect,
-    public_view,
-)
+from reports.disclosure import SMALL, SUPPRESSED, is_suppressed, protect, public_view
+from reports.statistics import program_statistics
 from tests.factories import MembershipFactory, ParticipationFactory, ProgramFactory
 from tests.support.cast import DEADLINE
 from tests.support.statistics import contributor, submit
