@@ -13,7 +13,7 @@ from docs_season.models import (
     Deliverable,
     Lesson,
 )
-from docs_season.services.hiring import _check_accepted_docs
+from docs_season.services.hiring import require_accepted_docs
 from docs_season.services.organizations import (
     REQUIRED,
 )
@@ -35,7 +35,7 @@ CASE_STUDY_LOCKED = "The case study is {status} and can no longer be changed."
 
 def case_study_for(*, participation: Participation, by) -> CaseStudy:
     require_org_admin(participation, by)
-    _check_accepted_docs(participation)
+    require_accepted_docs(participation)
     case_study, _ = CaseStudy.objects.get_or_create(participation=participation)
     return case_study
 

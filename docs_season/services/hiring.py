@@ -39,7 +39,8 @@ def hiring_error(program: Program, now: datetime) -> str | None:
     return milestone_error(_hiring_deadline(program), now, closed=HIRING_CLOSED)
 
 
-def _check_accepted_docs(participation: Participation) -> None:
+def require_accepted_docs(participation: Participation) -> None:
+    """Refused unless the organization is accepted into a docs program."""
     if not participation.program.is_docs:
         raise ValidationError(NOT_DOCS)
     if participation.status != ParticipationStatus.ACCEPTED:
@@ -53,7 +54,7 @@ def statement_send(
     Sending again replaces the earlier message."""
     if not WriterProfile.objects.filter(user=writer).exists():
         raise ValidationError(NOT_A_WRITER)
-    _check_accepted_docs(participation)
+    require_accepted_docs(participation)
     if error := hiring_error(participation.program, now):
         raise ValidationError(error)
     statement, _ = StatementOfInterest.objects.update_or_create(
@@ -77,7 +78,7 @@ def writer_hire(
 ) -> Hire:
     """Hire a writer for the organization's project, up to and including the hiring deadline."""
     require_org_admin(participation, by)
-    _check_accepted_docs(participation)
+    require_accepted_docs(participation)
     program = participation.program
     if error := hiring_error(program, now):
         raise ValidationError(error, code="hiring_closed")

@@ -9,7 +9,7 @@ from docs_season.models import (
     Survey,
     SurveyResponse,
 )
-from docs_season.services.hiring import _check_accepted_docs
+from docs_season.services.hiring import require_accepted_docs
 from docs_season.services.organizations import REQUIRED
 from programs.guards import require_org_admin
 from programs.models import (
@@ -32,7 +32,7 @@ def survey_answer(
 ) -> SurveyResponse:
     """An org admin answers a follow-up survey for the organization, once, inside its window."""
     require_org_admin(participation, by)
-    _check_accepted_docs(participation)
+    require_accepted_docs(participation)
     window = survey_window(survey)
     if window is None:
         raise ValidationError(SURVEY_NOT_OPEN.format(opens=utc_text(now), closes=utc_text(now)))

@@ -1,5 +1,5 @@
-"""Evaluation periods: the forms they use, the windows derived from each project's dates, and the
-periodic creation, opening and closing of periods (each safe to run twice, concurrently or late)."""
+"""Evaluation periods: the windows derived from each project's dates, and the periodic creation,
+opening and closing of periods (each safe to run twice, concurrently or late)."""
 
 from datetime import datetime, timedelta
 
@@ -33,6 +33,12 @@ from programs.windows import utc_text
 NOT_ORG_ADMIN_FILES = "Only an org admin of this organization can file this evaluation."
 LENGTH_LOCKED = "The length can change only before the first evaluation opens ({opens} UTC)."
 LENGTH_NOT_ALLOWED = "For a {size}-hour project choose a length of {weeks} weeks."
+# A request that began before the deadline may still be storing its evaluation; the job marks a
+# period missed only once no such request can be running (gunicorn kills requests after 30 s).
+MISSED_GRACE = timedelta(minutes=2)
+# Periods still to be filed, of projects still running (docs periods have no project).
+DUE_STATUSES = [PeriodStatus.UPCOMING, PeriodStatus.OPEN]
+ACTIVE_PROJECT = Q(project__isnull=True) | Q(project__status="active")
 
 
 def project_period_windows(
@@ -150,14 +156,8 @@ def project_change_length(*, project: Project, by, weeks: int, now: datetime) ->
     return project
 
 
-# A request that began before the deadline may still be storing its evaluation; the job marks a
-# period missed only once no such request can be running (gunicorn kills requests after 30 s).
-MISSED_GRACE = timedelta(minutes=2)
-_DUE = [PeriodStatus.UPCOMING, PeriodStatus.OPEN]
-_ACTIVE = Q(project__isnull=True) | Q(project__status="active")
-
-
-def _no_evaluation():
+def without_evaluation():
+    """Filter: periods nobody has filed an evaluation for."""
     return ~Exists(Evaluation.objects.filter(period=OuterRef("pk")))
 
 
@@ -213,8 +213,8 @@ def periods_mark_missed(*, now: datetime) -> list[int]:
         # for them, and an evaluation being inserted right now (it locks its period) is skipped.
         claimed = list(
             EvaluationPeriod.objects.select_for_update(skip_locked=True)
-            .filter(status__in=_DUE, closes_at__lt=now - MISSED_GRACE)
-            .filter(_no_evaluation())
+            .filter(status__in=DUE_STATUSES, closes_at__lt=now - MISSED_GRACE)
+            .filter(without_evaluation())
             .order_by("closes_at", "pk")
             .values_list("pk", flat=True)
         )
@@ -226,7 +226,7 @@ def periods_mark_missed(*, now: datetime) -> list[int]:
             "pk", "participation__program_id", "status"
         ):
             groups.setdefault((program_id, status), []).append(pk)
-        EvaluationPeriod.objects.filter(pk__in=claimed, status__in=_DUE).update(
+        EvaluationPeriod.objects.filter(pk__in=claimed, status__in=DUE_STATUSES).update(
             status=PeriodStatus.MISSED
         )
         for (program_id, status), ids in groups.items():

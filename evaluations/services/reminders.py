@@ -31,7 +31,7 @@ from evaluations.models import (
     ReminderLog,
     Side,
 )
-from evaluations.services.periods import _ACTIVE, _DUE, _no_evaluation
+from evaluations.services.periods import ACTIVE_PROJECT, DUE_STATUSES, without_evaluation
 from programs.models import (
     Membership,
     Milestone,
@@ -104,9 +104,9 @@ def _admin_prefetch(prefix: str = "") -> Prefetch:
 
 def _due_period_reminders(now: datetime) -> Iterator[tuple[str, str, str]]:
     periods = (
-        EvaluationPeriod.objects.filter(_ACTIVE, _no_evaluation())
+        EvaluationPeriod.objects.filter(ACTIVE_PROJECT, without_evaluation())
         .filter(
-            status__in=_DUE,
+            status__in=DUE_STATUSES,
             participation__status=ParticipationStatus.ACCEPTED,
             opens_at__lte=now + ADVANCE_BEFORE,
             closes_at__gte=now,
