@@ -1,5 +1,5 @@
-"""API views of ideas, proposals, projects, doc projects and evaluations: thin, through
-selectors, so that each role sees exactly what the pages show it."""
+"""API views of ideas, proposals and accepted projects: thin, through selectors, so that each
+role sees exactly what the pages show it."""
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema

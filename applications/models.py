@@ -1,5 +1,5 @@
-"""Contributor and technical-writer profiles, and the coding season: registration, ideas,
-proposals with receipts, review and accepted projects."""
+"""The coding season: contributor profiles, registration, ideas, proposals with receipts, review
+and accepted projects."""
 
 import uuid
 

@@ -1,5 +1,4 @@
-"""Celery tasks of applications: mails that follow a submission or an announcement, and the
-periodic job with the reminders it claims."""
+"""Celery tasks of the coding season: the mails that follow a submission or an announcement."""
 
 import smtplib
 

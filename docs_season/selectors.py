@@ -1,3 +1,6 @@
+"""Reads of the docs season: public doc projects, applications for managers, statements, the
+writer directory and case studies; each decides what its viewer may see (404 otherwise)."""
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 

@@ -1,7 +1,4 @@
-"""Project ideas an organization's team publishes: who may write them, and the reads around them.
-
-Kept apart from services.py (proposals) because ideas have their own small set of rules.
-"""
+"""Project ideas an organization's team publishes: who may write them, and the reads around them."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError

@@ -1,4 +1,4 @@
-"""Business rules of proposals: drafting, deadline-safe submission, receipts, review and ranking.
+"""Business rules of proposals: drafting, deadline-safe submission, receipts and withdrawal.
 
 Every deadline is decided here, at request time, against the `now` the caller passes in.
 """

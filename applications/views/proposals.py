@@ -1,6 +1,6 @@
 """The contributor's pages: registering for a program, writing, autosaving and submitting proposals.
 
-Every rule is decided by applications.services and applications.eligibility at request time;
+Every rule is decided by the coding season's services (proposals, eligibility) at request time;
 these views turn their refusals into form errors (400) and never lose what was typed.
 """
 

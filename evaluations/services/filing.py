@@ -1,5 +1,5 @@
-"""Business rules of evaluations: forms as data, periods derived from each project's own dates,
-immutable submissions decided against the deadline at request time, and who sees what."""
+"""Filing evaluations: who may file, immutable submissions decided against the deadline at
+request time, a project's end when one fails or is missed, and who sees which answers."""
 
 from datetime import datetime
 

@@ -1,9 +1,8 @@
-"""The periodic job's services: what falls due at `now` (periods to create, open and mark missed,
-reminders to claim and send, program phases), each safe to run twice, concurrently or late.
+"""Reminder mail: who is due which reminder at `now`, claiming it, what it says, sending it once,
+re-sending a lost one, and the signed link that turns optional mail off.
 
-Every function takes `now` and claims its work atomically: a period changes state only through
-an UPDATE conditioned on its old state, a reminder is sent only by whoever created its unique
-ReminderLog row. Whether an evaluation is on time is decided by evaluation_submit at request
+Every function takes `now` and claims its work atomically: a reminder is sent only by whoever
+created its unique ReminderLog row (periods.py claims periods the same way). Whether an evaluation is on time is decided by evaluation_submit at request
 time; this job only tidies `status` after the deadline (plus a grace for requests in flight).
 """
 
