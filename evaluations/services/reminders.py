@@ -2,8 +2,7 @@
 re-sending a lost one, and the signed link that turns optional mail off.
 
 Every function takes `now` and claims its work atomically: a reminder is sent only by whoever
-created its unique ReminderLog row (periods.py claims periods the same way). Whether an evaluation is on time is decided by evaluation_submit at request
-time; this job only tidies `status` after the deadline (plus a grace for requests in flight).
+created its unique ReminderLog row (periods.py claims periods the same way).
 """
 
 from collections.abc import Iterable, Iterator
