@@ -218,7 +218,9 @@ class Receipt(models.Model):
     content = models.JSONField(help_text="The canonical content the digest was computed from.")
 
     class Meta:
-        ordering = ["-submitted_at"]
+        # Newest first; receipts of one proposal never go back in time (see _issue_receipt), and
+        # the id breaks a tie between two taken at the same instant.
+        ordering = ["-submitted_at", "-pk"]
 
     def __str__(self):
         return self.number

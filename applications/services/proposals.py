@@ -221,25 +221,39 @@ def proposal_attach(*, proposal: Proposal, by, upload, now: datetime) -> Proposa
         digest.update(chunk)
     upload.seek(0)
     _check_still_editable(proposal, now)
-    proposal.attachment_sha256 = digest.hexdigest()
-    proposal.attachment.save("attachment.pdf", upload, save=False)
-    proposal.revision += 1
-    proposal.save()
-    if proposal.status == ProposalStatus.SUBMITTED:
-        _issue_receipt(proposal, now)
-    return proposal
+    with transaction.atomic():
+        # Under the row lock, and only the attachment's columns: a concurrent save of the text
+        # is neither overwritten nor given a receipt out of order.
+        locked = (
+            Proposal.objects.select_related("program", "participation__organization")
+            .select_for_update(of=("self",))
+            .get(pk=proposal.pk)
+        )
+        locked.attachment_sha256 = digest.hexdigest()
+        locked.attachment.save("attachment.pdf", upload, save=False)
+        locked.revision += 1
+        locked.save(update_fields=["attachment", "attachment_sha256", "revision", "updated_at"])
+        if locked.status == ProposalStatus.SUBMITTED:
+            _issue_receipt(locked, now)
+    return locked
 
 
 def _issue_receipt(proposal: Proposal, now: datetime) -> Receipt:
+    """A receipt of the stored text; the caller holds the proposal's row lock, so receipts are
+    numbered in the order their texts were stored."""
     content = content_of(proposal)
     digest = digest_of(content)
-    if proposal.content_digest == digest and (latest := proposal.receipts.first()):
+    latest = proposal.receipts.first()
+    if proposal.content_digest == digest and latest:
         return latest  # nothing changed since the last receipt: no new one, no new mail
     sequence = proposal.receipts.count() + 1
+    # A request that read the clock earlier may get the lock later: its receipt still comes
+    # after the one before it, in time as in number.
+    at = max(now, latest.submitted_at) if latest else now
     receipt = Receipt.objects.create(
         proposal=proposal,
         number=f"{proposal.program.slug.upper()}-{proposal.pk}-{sequence}",
-        submitted_at=now,
+        submitted_at=at,
         digest=digest,
         content=content,
     )
