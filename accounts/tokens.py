@@ -45,6 +45,11 @@ def token_revoke(*, token: ApiToken, now: datetime) -> ApiToken:
     return token
 
 
+def tokens_revoke_all(*, user, now: datetime) -> int:
+    """Revoke every live token of the user: a new password ends what the old one let out."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+
+
 def token_authenticate(*, key: str, now: datetime) -> ApiToken | None:
     """The live token of an active user that the key belongs to, or None; notes its use."""
     token = (

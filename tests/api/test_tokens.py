@@ -150,3 +150,32 @@ def test_tokens_have_their_own_rate(cast, monkeypatch):
     session = APIClient()
     session.force_login(UserFactory())
     assert [session.get("/api/v1/me/").status_code for _ in range(2)] == [200, 429]
+
+
+def test_a_password_reset_revokes_every_token(cast, client):
+    _, key = tokens.token_create(user=cast.contributor, name="script", scope="read")
+    assert bearer(key).get("/api/v1/me/").status_code == 200
+    client.post(reverse("account_reset_password"), {"email": cast.contributor.email})
+    from django.core import mail
+
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mail.outbox[-1].body)
+    form_url = client.get(link.group(1), follow=True).redirect_chain[-1][0]
+    new = "a-new-long-passphrase-42"
+    done = client.post(form_url, {"password1": new, "password2": new})
+    assert done.status_code == 302, done.content.decode()[:500]
+    assert bearer(key).get("/api/v1/me/").status_code == 401
+    assert not ApiToken.objects.filter(user=cast.contributor, revoked_at__isnull=True).exists()
+
+
+def test_a_password_change_revokes_every_token(cast, client):
+    cast.contributor.set_password("the-old-passphrase-17")
+    cast.contributor.save()
+    _, key = tokens.token_create(user=cast.contributor, name="script", scope="write")
+    client.force_login(cast.contributor)
+    new = "a-new-long-passphrase-42"
+    changed = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": "the-old-passphrase-17", "password1": new, "password2": new},
+    )
+    assert changed.status_code == 302
+    assert bearer(key).get("/api/v1/me/").status_code == 401
