@@ -116,7 +116,11 @@ def test_public_pages_and_the_api_docs_run_without_violations(live_server, watch
     visit(watched, f"{base}/api/v1/redoc/")
     watched.wait_for_selector("h1")
     assert "Seasons API" in watched.inner_text("h1")
-    assert violations(watched) == []
+    # ReDoc's bundle always asks its CDN for a menu logo, hidden when it fails to load: the
+    # policy (images from the portal only) blocks it before any request leaves the browser.
+    # That one refusal is expected; anything else is a violation.
+    redoc_logo = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+    assert [v for v in violations(watched) if redoc_logo not in v] == []
 
 
 def test_the_proposal_editor_saves_as_one_types_without_violations(live_server, watched, world):

@@ -48,3 +48,37 @@ def test_ordinary_markdown_renders():
     assert "<strong>two</strong>" in html
     assert 'href="https://example.org"' in html and 'rel="nofollow noopener noreferrer"' in html
     assert "<pre><code>code" in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "![chart](https://tracker.example/pixel.png)",
+        "![chart](http://tracker.example/pixel.png)",
+        "![chart](//tracker.example/pixel.png)",
+        '<img src="https://tracker.example/pixel.png" alt="chart">',
+        '<img src="//tracker.example/pixel.png">',
+    ],
+)
+def test_no_image_is_loaded_from_another_site(text):
+    html = str(render_markdown(text))
+    assert "<img" not in html or "tracker.example" not in html.split("<img", 1)[1].split(">")[0]
+    assert 'src="https://tracker' not in html and 'src="//tracker' not in html
+
+
+def test_an_image_from_elsewhere_becomes_a_link_named_by_its_alt_text():
+    html = str(render_markdown("![build chart](https://ci.example/chart.png)"))
+    assert '<a href="https://ci.example/chart.png" rel="nofollow noopener noreferrer">' in html
+    assert "Image: build chart</a>" in html
+
+
+def test_images_of_the_portal_itself_stay_images():
+    html = str(render_markdown("![logo](/static/img/logo.png)"))
+    assert '<img alt="logo" src="/static/img/logo.png">' in html
+
+
+@pytest.mark.django_db
+def test_the_policy_allows_images_from_the_portal_only(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    directive = next(d for d in policy.split(";") if d.strip().startswith("img-src"))
+    assert directive.split()[1:] == ["'self'", "data:"]
