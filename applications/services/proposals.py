@@ -229,8 +229,11 @@ def proposal_attach(*, proposal: Proposal, by, upload, now: datetime) -> Proposa
             .select_for_update(of=("self",))
             .get(pk=proposal.pk)
         )
+        replaced = locked.attachment.name
         locked.attachment_sha256 = digest.hexdigest()
         locked.attachment.save("attachment.pdf", upload, save=False)
+        if replaced != locked.attachment.name:
+            attachments_delete_on_commit([replaced])
         locked.revision += 1
         locked.save(update_fields=["attachment", "attachment_sha256", "revision", "updated_at"])
         if locked.status == ProposalStatus.SUBMITTED:
@@ -265,6 +268,15 @@ def _issue_receipt(proposal: Proposal, now: datetime) -> Receipt:
     # submission, already committed, is still answered as received, not with a 500 page.
     transaction.on_commit(lambda: send_receipt_email.delay(receipt.pk), robust=True)
     return receipt
+
+
+def attachments_delete_on_commit(names: list[str]) -> None:
+    """Delete these stored attachment files once the transaction commits: a rollback still
+    finds them, and no file outlives the proposal version that held it."""
+    names = [name for name in names if name]
+    if names:
+        storage = Proposal._meta.get_field("attachment").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 def _free_slot(proposal: Proposal) -> int | None:
@@ -343,7 +355,11 @@ def proposal_withdraw(*, proposal: Proposal, by, now: datetime) -> Proposal:
         before = (
             Proposal.objects.select_for_update().filter(pk=proposal.pk).values(*withdrawn).get()
         )
-        Proposal.objects.filter(pk=proposal.pk).update(**withdrawn)
+        attachment = Proposal.objects.filter(pk=proposal.pk).values_list("attachment", flat=True)
+        attachments_delete_on_commit([attachment.get()])
+        Proposal.objects.filter(pk=proposal.pk).update(
+            **withdrawn, attachment="", attachment_sha256=""
+        )
         audit_record(
             actor=by,
             action="proposal.withdraw",

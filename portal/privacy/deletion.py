@@ -43,6 +43,7 @@ from applications.models import (
     Proposal,
     Receipt,
 )
+from applications.services.proposals import attachments_delete_on_commit
 from audit.services import audit_record, audit_record_many
 from docs_season.models import Hire
 from evaluations.models import Evaluation, QuestionType, ReminderLog
@@ -251,10 +252,4 @@ def account_delete(*, user, password: str, now: datetime) -> None:
         user.delete()
         transaction.on_commit(lambda: sessions_delete(user_pk=pk))
         # After the commit: a rolled-back deletion must still find its files.
-        transaction.on_commit(lambda: _files_delete(attachments))
-
-
-def _files_delete(names: list[str]) -> None:
-    storage = Proposal._meta.get_field("attachment").storage
-    for name in names:
-        storage.delete(name)
+        attachments_delete_on_commit(attachments)
