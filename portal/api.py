@@ -11,8 +11,8 @@ from applications import apis as application_apis
 from docs_season import apis as docs_apis
 from evaluations import apis as evaluation_apis
 from payments import apis as payment_apis
-from portal.security import csp_update
 from programs import apis as program_apis
+from programs.csp import csp_update
 from programs.public_cache import public_cache
 from reports import apis as report_apis
 

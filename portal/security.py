@@ -6,8 +6,6 @@ with `csp_update`. The middleware sits right below SecurityMiddleware, so static
 pages replayed from the public cache get the header like every rendered page.
 """
 
-from functools import wraps
-
 from django.conf import settings
 from django.shortcuts import render
 
@@ -21,22 +19,6 @@ API_PAGES = {"style-src": ["'unsafe-inline'"]}
 
 def policy_header(policy: dict[str, list[str]]) -> str:
     return "; ".join(" ".join([name, *sources]) for name, sources in policy.items())
-
-
-def csp_update(**directives: list[str]):
-    """Add sources to directives for the decorated view's responses (style_src -> style-src)."""
-    extra = {name.replace("_", "-"): list(sources) for name, sources in directives.items()}
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            response = view(request, *args, **kwargs)
-            response.csp_update = extra
-            return response
-
-        return wrapped
-
-    return decorator
 
 
 class ContentSecurityPolicyMiddleware:

@@ -143,6 +143,8 @@ def _replay(entry) -> HttpResponse:
     for name, value in entry["headers"].items():
         response[name] = value
     response["X-Public-Cache"] = "hit"
+    if entry.get("csp_update"):  # what the view added to the policy (programs/csp.py)
+        response.csp_update = entry["csp_update"]
     return response
 
 
@@ -180,6 +182,7 @@ def public_cache(view):
                     "status": response.status_code,
                     "content": response.content,
                     "headers": headers,
+                    "csp_update": getattr(response, "csp_update", None),
                 },
                 ttl,
             )

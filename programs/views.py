@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from programs import selectors, services
 from programs.calendar import program_calendar
+from programs.csp import csp_update
 from programs.forms import InvitationForm
 from programs.hooks import program_sections
 from programs.models import InvitationStatus
@@ -67,6 +68,8 @@ def program_ics(request, slug):
     return response
 
 
+# Organizations give their logo as the address of an image on their own site.
+@csp_update(img_src=["https:"])
 def organization_detail(request, slug):
     """An organization and the programs it takes part in."""
     organization, participations = selectors.organization_get(slug=slug, viewer=request.user)

@@ -64,7 +64,8 @@ MIDDLEWARE = [
 
 # Scripts and styles come only from our own static files: no inline script, no event-handler
 # attribute, no CDN (portal/security.py; the API docs widen style-src for themselves). Images
-# may come from any https address: organizations give their logo as a URL.
+# come from the portal only, so Markdown cannot make a reader's browser call another site; an
+# organization's page alone widens img-src for the logo it gives as a URL.
 CONTENT_SECURITY_POLICY = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
@@ -130,7 +131,15 @@ if REDIS_URL and urlsplit(REDIS_URL).scheme not in {"redis", "rediss"}:
     # The value may hold a password: name the variable, not its value.
     raise ImproperlyConfigured("REDIS_URL must start with redis:// or rediss://.")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "portal.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
+    # Without Redis the portal carries on (portal/redis_cache.py); the timeouts make a server that
+    # does not answer at all fail as fast as one that refuses, instead of holding each request.
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.redis_cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:

@@ -82,3 +82,19 @@ def test_the_policy_allows_images_from_the_portal_only(client):
     policy = client.get("/").headers["Content-Security-Policy"]
     directive = next(d for d in policy.split(";") if d.strip().startswith("img-src"))
     assert directive.split()[1:] == ["'self'", "data:"]
+
+
+@pytest.mark.django_db
+def test_only_an_organizations_page_loads_its_logo_from_elsewhere(client, settings):
+    from tests.factories import OrganizationFactory
+
+    settings.PUBLIC_CACHE_SECONDS = 60
+    organization = OrganizationFactory(logo_url="https://example.org/logo.png")
+    for served in ("miss", "hit"):  # the page replayed from the public cache keeps it too
+        page = client.get(f"/organizations/{organization.slug}/")
+        assert page.status_code == 200, served
+        assert page.headers.get("X-Public-Cache", "miss") == served
+        assert 'src="https://example.org/logo.png"' in page.content.decode()
+        policy = page.headers["Content-Security-Policy"].split(";")
+        directive = next(d for d in policy if "img-src" in d)
+        assert directive.split()[1:] == ["'self'", "data:", "https:"], served
