@@ -7,6 +7,7 @@ pages replayed from the public cache get the header like every rendered page.
 """
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import render
 
 HEADER = "Content-Security-Policy"
@@ -19,6 +20,35 @@ API_PAGES = {"style-src": ["'unsafe-inline'"]}
 
 def policy_header(policy: dict[str, list[str]]) -> str:
     return "; ".join(" ".join([name, *sources]) for name, sources in policy.items())
+
+
+REQUEST_TOO_LARGE = "This request is larger than the {limit} MB the portal accepts."
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a body declared larger than settings.REQUEST_MAX_MB with 413, before reading it.
+
+    A body sent without a length (chunked) is left to the proxy's limit and to Django's own
+    DATA_UPLOAD_MAX_MEMORY_SIZE for form fields.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.REQUEST_MAX_MB
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit * 1024 * 1024:
+            return HttpResponse(
+                REQUEST_TOO_LARGE.format(limit=limit),
+                status=413,
+                content_type="text/plain; charset=utf-8",
+                headers={"Connection": "close"},
+            )
+        return self.get_response(request)
 
 
 class ContentSecurityPolicyMiddleware:

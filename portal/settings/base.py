@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.security.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -229,6 +230,13 @@ ACCOUNT_RATE_LIMITS = {
 # X-Forwarded-For (0: the connection's own address; production defaults to 1).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# The largest request body the portal reads (a proposal's PDF with its form is the largest
+# honest one): a declared larger body is refused with 413 before a byte of it is read. Put the
+# same cap on the reverse proxy (nginx: client_max_body_size) so it never reaches gunicorn.
+# Form fields without files stay under Django's 2.5 MB (DATA_UPLOAD_MAX_MEMORY_SIZE).
+REQUEST_MAX_MB = env_int("REQUEST_MAX_MB", 25, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
