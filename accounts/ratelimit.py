@@ -2,7 +2,9 @@
 
 A fixed window per user: one atomic INCR per request in Redis (allauth's history list costs a
 lock and three more round trips, too much for the proposal autosave at a deadline). Every web
-process counts in the same cache, so the limit holds across gunicorn workers.
+process counts in the same cache, so the limit holds across gunicorn workers. While Redis is
+unreachable the cache grants every add (portal/redis_cache.py): each request counts as the first
+of its window, and the limit fails open.
 """
 
 import math

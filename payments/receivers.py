@@ -12,4 +12,6 @@ from evaluations.services.filing import evaluation_submitted, project_ended
 def _create_due_payouts(sender, **kwargs):
     from payments.tasks import create_due_payouts
 
-    transaction.on_commit(create_due_payouts.delay)
+    # Robust: with the broker unreachable the evaluation is still answered as filed (the error
+    # is logged); the beat's run of the same job, every 5 minutes, creates the payouts.
+    transaction.on_commit(create_due_payouts.delay, robust=True)

@@ -360,7 +360,9 @@ def payout_transition(
         # Mirror it on OpenCollective now rather than at the next sync (a no-op without a token).
         from payments.tasks import push_payout
 
-        transaction.on_commit(lambda: push_payout.delay(payout.pk))
+        # Robust: with the broker unreachable the approval stands (the error is logged) and the
+        # next sync, every 15 minutes, pushes it.
+        transaction.on_commit(lambda: push_payout.delay(payout.pk), robust=True)
     return payout
 
 

@@ -3,12 +3,16 @@
 At a deadline most requests are the same anonymous GETs (the program page, ideas, the API lists);
 rendering each one costs milliseconds and queries, serving a stored copy one cache round trip.
 
-Correctness rests on one token, PUBLIC_VERSION_KEY, replaced after every committed write to a
-model that public pages show (each app lists its own with `watch`). An entry records the token
-read *before* its page was rendered and is served only while the token is unchanged, so no
-visitor sees data older than the last commit of a watched model. Writes that bypass signals
-(queryset.update, bulk_create) are bounded by the time-to-live instead, which is also cut at the
-next timeline boundary so "open"/"closed" flips on time.
+Correctness rests on one token, PUBLIC_VERSION_KEY, deleted after every committed write to a
+model that public pages show (each app lists its own with `watch`) and drawn afresh by the next
+request. An entry records the token read *before* its page was rendered and is served only while
+the token is unchanged, so no visitor sees data older than the last commit of a watched model.
+Writes that bypass signals (queryset.update, bulk_create) are bounded by the time-to-live instead,
+which is also cut at the next timeline boundary so "open"/"closed" flips on time.
+
+While Redis is unreachable every page is rendered (portal/redis_cache.py answers misses), and a
+delete of the token is done once Redis answers again, so a write made meanwhile is not hidden by
+pages stored before the outage.
 
 Signed-in users, API token holders and requests carrying a message are never served from (or
 stored into) this cache: their pages differ per person.
@@ -41,7 +45,9 @@ def enabled() -> bool:
 
 def version_bump(**_) -> None:
     """Invalidate every stored page once the current transaction commits."""
-    transaction.on_commit(lambda: cache.set(PUBLIC_VERSION_KEY, uuid.uuid4().hex, None))
+    # A delete rather than a new value: the cache backend remembers a delete that could not
+    # reach Redis and does it when Redis is back, a dropped write it cannot make up for.
+    transaction.on_commit(lambda: cache.delete(PUBLIC_VERSION_KEY))
 
 
 def _on_save(sender, update_fields=None, **kwargs) -> None:

@@ -217,7 +217,9 @@ def _claim(rows: list[tuple[str, str, str]]) -> list[int]:
 def _enqueue(log_id: int) -> None:
     from evaluations.tasks import send_reminder
 
-    transaction.on_commit(lambda: send_reminder.delay(log_id))
+    # Robust here and below: with the broker unreachable the claim stays committed (the error is
+    # logged) and reminders_resend queues it again once RESEND_AFTER has passed.
+    transaction.on_commit(lambda: send_reminder.delay(log_id), robust=True)
 
 
 def _enqueue_many(log_ids: list[int]) -> None:
@@ -231,7 +233,7 @@ def _enqueue_many(log_ids: list[int]) -> None:
                 send_reminder.apply_async((log_id,), producer=producer)
 
     if log_ids:
-        transaction.on_commit(publish)
+        transaction.on_commit(publish, robust=True)
 
 
 def reminders_claim(wanted: Iterable[tuple[str, str, str]]) -> list[int]:
