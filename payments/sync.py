@@ -21,6 +21,7 @@ from payments.opencollective import (
 )
 from payments.services import TRANSITIONS, may_move_payout, payout_transition
 from programs.models import Program
+from programs.spreadsheets import CSVWriter
 
 logger = logging.getLogger(__name__)
 
@@ -219,12 +220,6 @@ def _mirror(payout: Payout, expense: dict, now: datetime) -> str:
     )
 
 
-def _cell(value) -> str:
-    """Text as a spreadsheet shows it, never as a formula (names are typed by users)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def approved_payouts_csv(*, program: Program | None = None) -> str:
     """Approved payouts not yet on OpenCollective, one row per expense to enter by hand; the
     description carries our reference so OpenCollective's export can be matched back."""
@@ -234,15 +229,14 @@ def approved_payouts_csv(*, program: Program | None = None) -> str:
     if program is not None:
         payouts = payouts.filter(program=program)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CSVWriter(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for payout in payouts.order_by("program__slug", "reference"):
         payee = payout.payee
         name = (payee.name or payee.email) if payee else str(payout.participation.organization)
         description = payout.description or payout.get_milestone_display()
         writer.writerow(
-            _cell(value)
-            for value in [
+            [
                 payout.reference,
                 payout.collective_slug,
                 name,

@@ -1,8 +1,6 @@
 """Payout pages: the viewer's own payouts, one payout's history, a program's ledger (with its CSV)
 for managers, and an organization's payouts with its payments to writers."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,6 +20,7 @@ from payments.models import Milestone, Payout
 from programs import selectors as program_selectors
 from programs.forms import add_service_errors
 from programs.services import is_org_admin
+from programs.spreadsheets import CSVWriter
 
 CSV_HEADER = [
     "reference", "created_at", "organization", "payee", "milestone", "status", "amount",
@@ -120,7 +119,7 @@ def _with_format_csv(request) -> str:
 def _ledger_csv(program, result) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{program.slug}-payouts.csv"'
-    writer = csv.writer(response)
+    writer = CSVWriter(response)
     writer.writerow(CSV_HEADER)
     for payout in result.payouts:
         writer.writerow(

@@ -1,6 +1,5 @@
 """How API lists are shaped: pages of 50 (up to 500 on request), and CSV with `?format=csv`."""
 
-import csv
 import io
 import json
 
@@ -9,6 +8,8 @@ from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
+
+from programs.spreadsheets import CSVWriter
 
 PAGE_SIZE_INVALID = "Give page_size as a whole number from 1 (at most 500 are returned)."
 
@@ -63,16 +64,7 @@ def _flatten(value, prefix="") -> dict:
         return row
     if isinstance(value, list):
         value = json.dumps(value, default=str)
-    return {prefix[:-1]: _cell(value)}
-
-
-def _cell(value):
-    """Text as a spreadsheet shows it, never as a formula (titles and names are typed by users)."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return {prefix[:-1]: value}
 
 
 class CSVRenderer(BaseRenderer):
@@ -90,7 +82,8 @@ class CSVRenderer(BaseRenderer):
         rows = [_flatten(item) for item in (data if isinstance(data, list) else [data])]
         columns = list(dict.fromkeys(key for row in rows for key in row))
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = CSVWriter(out, lineterminator="\n")
+        writer.writerow(columns)
+        # A field missing from a row (a nested object that was null) is an empty cell.
+        writer.writerows([row.get(column) for column in columns] for row in rows)
         return out.getvalue().encode(self.charset)

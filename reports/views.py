@@ -1,7 +1,6 @@
 """Pages of published statistics: the list, one publication with charts and downloads, the
 signing key, a signature checker, and the manager's preview and publish page."""
 
-import csv
 import io
 
 from django import forms
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from audit.selectors import audit_entry_list, audit_filter_choices
 from programs.selectors import program_for_manager, program_list
+from programs.spreadsheets import CSVWriter
 from reports import publishing
 from reports.charts import figures
 from reports.models import Publication
@@ -81,7 +81,7 @@ def statistics_csv(request, pk):
     """The same data flattened to key,value rows (nested keys joined with dots)."""
     publication = get_object_or_404(_visible_publications(request.user), pk=pk)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = CSVWriter(buffer, lineterminator="\n")
     writer.writerow(["key", "value"])
     writer.writerows(flatten(publication.data))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
