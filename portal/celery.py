@@ -18,6 +18,15 @@ app.conf.beat_schedule = {
         "task": "programs.tasks.expire_invitations",
         "schedule": crontab(minute="*/15"),
     },
+    # Every 5 minutes: enqueue again each stored mail (receipts, acceptances, invitations) still
+    # unsent 5 minutes after its task was enqueued, as a killed worker or the embedded broker
+    # (which deletes a message when a worker takes it) loses that task. A repeat finds the mail
+    # queued again or sent, so it enqueues nothing twice.
+    "resend-outbox-mail": {
+        "task": "programs.tasks.resend_outbox_mail",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 290},
+    },
     # Every 5 minutes: create, open and mark missed evaluation periods (failing the projects
     # that missed one), claim and send due reminders, move program phases. A run that expired
     # unconsumed (worker down) is dropped: the next one catches up on everything.

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record, audit_record_many
@@ -22,6 +24,7 @@ from programs.models import (
     ProgramManager,
     Role,
 )
+from programs.outbox import outbox_add, outbox_withdraw
 
 INVITER_NOT_ADMIN = "Only an org admin of this organization or a program manager can invite."
 INVITE_PARTICIPATION_CLOSED = "This organization's application was {status}: nobody can join it."
@@ -135,6 +138,7 @@ def invitation_create(
         replaced.filter(pk__in=replaced_ids).update(
             status=InvitationStatus.REVOKED, responded_at=now
         )
+        outbox_withdraw(keys=[f"invitation:{pk}" for pk in replaced_ids])
         audit_record_many(
             actor=by,
             action="invitation.replace",
@@ -156,10 +160,26 @@ def invitation_create(
             program=participation.program_id,
             at=now,
         )
-        from programs.tasks import send_invitation_email
-
-        transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token))
+        _invitation_mail(invitation, token, now)
     return invitation, token
+
+
+def _invitation_mail(invitation: Invitation, token: str, now: datetime) -> None:
+    """The invitation's mail, stored in the outbox: the raw token exists only in it."""
+    context = {
+        "invitation": invitation,
+        "program": invitation.participation.program,
+        "organization": invitation.participation.organization,
+        "url": settings.SITE_URL + reverse("invitation", args=[token]),
+    }
+    outbox_add(
+        key=f"invitation:{invitation.pk}",
+        recipients=[invitation.email],
+        subject=render_to_string("emails/invitation_subject.txt", context).strip(),
+        body=render_to_string("emails/invitation.txt", context),
+        now=now,
+        secret=True,
+    )
 
 
 def invitation_get_by_token(token: str) -> Invitation | None:
@@ -254,6 +274,7 @@ def invitation_revoke(*, invitation: Invitation, by, now: datetime) -> None:
                 program=participation.program_id,
                 at=now,
             )
+            outbox_withdraw(keys=[f"invitation:{invitation.pk}"])
 
 
 def invitations_expire(*, now: datetime) -> int:

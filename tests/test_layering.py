@@ -48,9 +48,9 @@ OTHER_TEMPLATES = {
     "429.html": "portal",
     "500.html": "portal",
     "allauth/*": "portal",  # include("allauth.urls") in portal/urls.py
-    "emails/invitation*": "programs",  # programs/tasks.py
-    "emails/receipt.txt": "applications",  # applications/tasks.py
-    "emails/accepted.txt": "applications",  # applications/tasks.py
+    "emails/invitation*": "programs",  # programs/services.py
+    "emails/receipt.txt": "applications",  # applications/services/proposals.py
+    "emails/accepted.txt": "applications",  # applications/services/selection.py
     "emails/reminder_*": "evaluations",  # evaluations/services/reminders.py
 }
 

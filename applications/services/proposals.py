@@ -7,8 +7,11 @@ import hashlib
 import json
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 
 from applications.models import (
     Idea,
@@ -25,6 +28,7 @@ from programs.models import (
     ParticipationStatus,
     Program,
 )
+from programs.outbox import outbox_add
 from programs.windows import milestone_error, milestone_of
 
 WINDOW_CLOSED = (
@@ -262,11 +266,20 @@ def _issue_receipt(proposal: Proposal, now: datetime) -> Receipt:
     )
     Proposal.objects.filter(pk=proposal.pk).update(content_digest=digest)
     proposal.content_digest = digest
-    from applications.tasks import send_receipt_email
-
-    # Robust: with the broker unreachable (a Redis restart) the error is logged and the
-    # submission, already committed, is still answered as received, not with a 500 page.
-    transaction.on_commit(lambda: send_receipt_email.delay(receipt.pk), robust=True)
+    # The mail is stored with the receipt and sent after the commit (programs/outbox.py): a
+    # broker outage does not fail the submission, and a lost task is enqueued again.
+    context = {
+        "receipt": receipt,
+        "proposal": proposal,
+        "url": settings.SITE_URL + reverse("proposal_edit", args=[proposal.pk]),
+    }
+    outbox_add(
+        key=f"receipt:{receipt.pk}",
+        recipients=[proposal.contributor.email],
+        subject=f"[Seasons] Receipt {receipt.number}: {proposal.title}",
+        body=render_to_string("emails/receipt.txt", context),
+        now=now,
+    )
     return receipt
 
 

@@ -16,15 +16,19 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.template.loader import render_to_string
+from django.urls import reverse
 
 from applications.models import Project, Proposal, ProposalStatus
 from applications.signals import project_accepted
 from audit.services import audit_record_many
 from programs.guards import require_manager
-from programs.models import MilestoneKind, Participation, ParticipationStatus, Program
+from programs.models import MilestoneKind, Participation, ParticipationStatus, Program, Role
+from programs.outbox import outbox_add
 
 NOT_MANAGER = "Only a manager of this program can allocate slots and accept contributors."
 TOO_FEW_SLOTS = "{count} organizations requested slots: the program needs at least {count} slots."
@@ -203,7 +207,33 @@ def program_announce(*, program: Program, by, now: datetime) -> list[Project]:
                 program=program,
                 at=now,
             )
-        from applications.tasks import send_announcement_emails
-
-        transaction.on_commit(lambda: send_announcement_emails.delay(program.pk))
+        for project in projects:
+            _accepted_mail(project, now)
     return projects
+
+
+def _accepted_mail(project: Project, now: datetime) -> None:
+    """Tell the accepted contributor, with the project's mentors and org admins in copy; stored
+    in the outbox with the project, so it is sent once the announcement commits."""
+    org = project.participation.organization
+    program = project.participation.program
+    recipients = {project.contributor.email}
+    recipients |= {mentor.email for mentor in project.mentors.all()}
+    recipients |= set(
+        project.participation.memberships.filter(role=Role.ORG_ADMIN).values_list(
+            "user__email", flat=True
+        )
+    )
+    context = {
+        "project": project,
+        "organization": org,
+        "program": program,
+        "url": settings.SITE_URL + reverse("program_detail", args=[program.slug]),
+    }
+    outbox_add(
+        key=f"accepted:{project.pk}",
+        recipients=sorted(recipients),
+        subject=f"[Seasons] Accepted: {project.title} with {org.name} in {program.name}",
+        body=render_to_string("emails/accepted.txt", context),
+        now=now,
+    )

@@ -11,6 +11,7 @@ from programs.models.organizations import (
     Role,
     Tag,
 )
+from programs.models.outbox import OutboxMail
 from programs.models.programs import (
     Milestone,
     MilestoneKind,
@@ -31,6 +32,7 @@ __all__ = [
     "MilestoneKind",
     "MilestoneState",
     "Organization",
+    "OutboxMail",
     "Participation",
     "ParticipationStatus",
     "Program",

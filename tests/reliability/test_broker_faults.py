@@ -13,9 +13,8 @@ What holds, and what these tests pin down:
   been waiting RESEND_AFTER (15 minutes).
 - Workers and the web process reconnect to a restarted Redis by themselves.
 - While Redis is unreachable a submission is still stored and answered as received; its receipt
-  mail cannot be queued (logged). Receipt mails have no durable record of being sent, so one
-  queued when a Redis without persistence restarts is lost too; the receipt itself is stored
-  and shown on the proposal's page.
+  mail cannot be queued (logged). The mail is stored in the outbox with the receipt, so the
+  catch-up job queues it again (tests/reliability/test_outbox.py).
 """
 
 import json

@@ -81,10 +81,11 @@ class Workers:
     shared Redis (`queue`), or on the default queue of a Redis of the test's own (`broker`,
     anything with a `url`)."""
 
-    def __init__(self, tmp_path, *, queue=None, broker=None):
+    def __init__(self, tmp_path, *, queue=None, broker=None, embedded=False):
         self.tmp_path = tmp_path
         self.queue = queue
         self.broker = broker
+        self.embedded = embedded  # the filesystem broker under tmp_path/var (embedded_broker)
         self.mail_dir = tmp_path / "mail"
         self.markers = tmp_path / "markers"
         self.processes = []
@@ -104,6 +105,7 @@ class Workers:
                 "DJANGO_SETTINGS_MODULE": "portal.settings.base",
                 "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
                 **({"REDIS_URL": self.broker.url} if self.broker else {}),
+                **({"REDIS_URL": ""} if self.embedded else {}),
                 "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
                 "EMAIL_FILE_PATH": str(self.mail_dir),
                 "SEASONS_VAR_DIR": str(self.tmp_path / "var"),
@@ -172,6 +174,39 @@ def running_workers(tmp_path, *, broker=None):
         finally:
             pool.stop()
             print(pool.output())
+
+
+@contextmanager
+def embedded_broker(tmp_path):
+    """This process publishing, not eagerly, to the filesystem broker of `make run` without
+    Redis (the settings' folders, under tmp_path/var), which Workers(embedded=True) consume."""
+    broker = tmp_path / "var" / "broker"
+    options = {
+        "data_folder_in": str(broker / "queue"),
+        "data_folder_out": str(broker / "queue"),
+        "control_folder": str(broker / "control"),
+    }
+    for folder in options.values():
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    previous = (
+        app.conf.broker_url,
+        app.conf.broker_transport_options,
+        app.conf.task_always_eager,
+    )
+    app.conf.broker_url = "filesystem://"
+    app.conf.broker_transport_options = options
+    app.conf.task_always_eager = False
+    app._pool = None
+    app.amqp._producer_pool = None
+    try:
+        yield broker / "queue"
+    finally:
+        if app._pool is not None:
+            app._pool.force_close_all()  # this test's own folders only
+        app.conf.broker_url, app.conf.broker_transport_options = previous[:2]
+        app.conf.task_always_eager = previous[2]
+        app._pool = None
+        app.amqp._producer_pool = None
 
 
 @contextmanager
