@@ -21,7 +21,7 @@ app.conf.beat_schedule = {
     # Every 5 minutes: enqueue again each stored mail (receipts, acceptances, invitations) still
     # unsent 5 minutes after its task was enqueued, as a killed worker or the embedded broker
     # (which deletes a message when a worker takes it) loses that task. A repeat finds the mail
-    # queued again or sent, so it enqueues nothing twice.
+    # queued again or sent, so it enqueues nothing twice. Sent mail older than 30 days goes.
     "resend-outbox-mail": {
         "task": "programs.tasks.resend_outbox_mail",
         "schedule": crontab(minute="*/5"),

@@ -18,6 +18,9 @@ from programs.models import OutboxMail
 # at most once per this interval. Older than RESEND_WITHIN, it is left for a person to look at.
 RESEND_AFTER = timedelta(minutes=5)
 RESEND_WITHIN = timedelta(days=7)
+# Sent mail is kept this long (for support questions: "did my receipt go out?"), then deleted:
+# the bodies hold people's names and what they wrote.
+KEEP_SENT = timedelta(days=30)
 
 
 def _enqueue(mail_id: int) -> None:
@@ -85,6 +88,28 @@ def outbox_send(*, mail_id: int) -> bool:
 def outbox_withdraw(*, keys: list[str]) -> int:
     """Drop the mails not sent yet under these keys (what they announce was revoked)."""
     return OutboxMail.objects.filter(key__in=keys, sent_at__isnull=True).delete()[0]
+
+
+def outbox_prune(*, now: datetime) -> int:
+    """Delete the mails sent more than KEEP_SENT ago."""
+    return OutboxMail.objects.filter(sent_at__lt=now - KEEP_SENT).delete()[0]
+
+
+def outbox_forget(*, addresses: set[str]) -> int:
+    """Delete every mail to any of these addresses (lower-case), sent or not: the person's
+    account is being deleted."""
+    if not addresses:
+        return 0
+    # A first cut in SQL (the JSON text holds the address), the exact test in Python.
+    candidates = OutboxMail.objects.none()
+    for address in addresses:
+        candidates |= OutboxMail.objects.filter(recipients__icontains=address)
+    doomed = [
+        mail.pk
+        for mail in candidates.only("pk", "recipients")
+        if {recipient.lower() for recipient in mail.recipients} & addresses
+    ]
+    return OutboxMail.objects.filter(pk__in=doomed).delete()[0]
 
 
 def outbox_resend(*, now: datetime) -> int:

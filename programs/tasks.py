@@ -19,7 +19,9 @@ def send_outbox_mail(mail_id: int) -> bool:
 
 @shared_task
 def resend_outbox_mail() -> int:
-    return outbox.outbox_resend(now=timezone.now())
+    now = timezone.now()
+    outbox.outbox_prune(now=now)
+    return outbox.outbox_resend(now=now)
 
 
 @shared_task

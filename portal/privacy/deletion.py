@@ -16,7 +16,8 @@ program statistics need, without the person:
   grades and ratings stay, since pass rates count them);
 * everything else is deleted: the account, its e-mail addresses, API tokens and sessions,
   profiles, registrations, drafts and withdrawn proposals, comments and scores written,
-  statements of interest, memberships, invitations to the person's addresses and reminder logs.
+  statements of interest, memberships, invitations to the person's addresses, reminder logs
+  and stored mail to them.
 
 The audit log records each payout anonymised and each role given up; like every entry of the
 person's, these name them only as "(deleted account)".
@@ -50,6 +51,7 @@ from evaluations.models import Evaluation, QuestionType, ReminderLog
 from payments.models import Milestone, Payout
 from portal.privacy.export import user_addresses
 from programs.models import Invitation, Membership, ParticipationStatus, ProgramManager, Role
+from programs.outbox import outbox_forget
 from reports.statistics import SUBMITTED_STATES
 
 REFUSED_MANAGER = (
@@ -247,6 +249,7 @@ def account_delete(*, user, password: str, now: datetime) -> None:
         # its row without them (SET_NULL: status history, invitations they sent, surveys).
         Invitation.objects.annotate(address=Lower("email")).filter(address__in=addresses).delete()
         ReminderLog.objects.annotate(address=Lower("email")).filter(address__in=addresses).delete()
+        outbox_forget(addresses=addresses)
         # The audit log unlinks its entries from the account, these last ones included, and
         # names it "(deleted account)" (audit/apps.py, pre_delete).
         user.delete()

@@ -31,7 +31,7 @@ from docs_season.models import Hire, StatementOfInterest
 from evaluations.models import Evaluation, EvaluationKind, ReminderLog, Side
 from payments.models import Milestone, Payout, PayoutStatus, PayoutStatusChange
 from portal.privacy import deletion, export
-from programs.models import Invitation, Membership, Role
+from programs.models import Invitation, Membership, OutboxMail, Role
 from reports.statistics import program_statistics
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.support.cast import DEADLINE
@@ -242,6 +242,10 @@ def test_deleting_a_contributor_keeps_payouts_and_counts_without_them(client, ca
     other_browser.force_login(contributor)
     assert Session.objects.count() == 2
     ReminderLog.objects.create(subject="period:1", kind="opened", email=contributor.email)
+    OutboxMail.objects.create(
+        key="receipt:test", recipients=["Contributor@Example.org"], subject="Receipt",
+        body="Your proposal", created_at=DEADLINE, queued_at=DEADLINE,
+    )  # fmt: skip
     entry = audit_record(
         actor=contributor, action="proposal.submit", obj=project.proposal, before={}, after={},
         at=DEADLINE,
@@ -261,6 +265,7 @@ def test_deleting_a_contributor_keeps_payouts_and_counts_without_them(client, ca
     assert _references_to(pk) == []
     assert not EmailAddress.objects.filter(email__iexact="contributor@example.org").exists()
     assert not ReminderLog.objects.exists()
+    assert not OutboxMail.objects.exists()
     assert not Session.objects.exists()
     entry = AuditEntry.objects.get(pk=entry.pk)
     assert (entry.actor, entry.actor_label) == (None, DELETED_ACTOR)

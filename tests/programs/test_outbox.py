@@ -106,3 +106,25 @@ def test_a_revoked_invitation_is_not_mailed(cast, django_capture_on_commit_callb
         callback()
     assert mail.outbox == []
     assert not OutboxMail.objects.exists()
+
+
+def test_sent_mail_is_kept_thirty_days_then_pruned(db):
+    now = timezone.now()
+    old, recent, unsent = _store(now, "a:1"), _store(now, "a:2"), _store(now, "a:3")
+    OutboxMail.objects.filter(pk=old.pk).update(sent_at=now - timedelta(days=30, seconds=1))
+    OutboxMail.objects.filter(pk=recent.pk).update(sent_at=now - timedelta(days=30))
+    OutboxMail.objects.filter(pk=unsent.pk).update(created_at=now - timedelta(days=90))
+    assert outbox.outbox_prune(now=now) == 1
+    assert set(OutboxMail.objects.values_list("key", flat=True)) == {"a:2", "a:3"}
+
+
+def test_forgetting_a_person_deletes_every_mail_to_them_and_only_those(db):
+    now = timezone.now()
+    _store(now, "to:both")  # c@ and m@
+    OutboxMail.objects.create(
+        key="to:other", recipients=["xc@example.org"], subject="S", body="B", created_at=now,
+        queued_at=now,
+    )  # fmt: skip
+    assert outbox.outbox_forget(addresses={"m@example.org"}) == 1
+    assert list(OutboxMail.objects.values_list("key", flat=True)) == ["to:other"]
+    assert outbox.outbox_forget(addresses={"c@example.org"}) == 0  # xc@ is someone else
