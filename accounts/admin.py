@@ -1,3 +1,7 @@
+"""Accounts in the admin: the admin's sign-in, and users for superusers only (staff status and
+permissions come from managing a program, through programs.services; programs/admin/scopes.py,
+which scopes the other admins, sits above accounts: this module keeps its own check)."""
+
 from allauth.account.adapter import get_adapter
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -30,6 +34,8 @@ admin.site.login_form = AdminLoginForm
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Superusers only: a user's page shows their roles and lets one grant staff status."""
+
     ordering = ["email"]
     list_display = ["email", "name", "is_staff", "is_active", "date_joined"]
     search_fields = ["email", "name"]
@@ -40,3 +46,18 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)

@@ -1,3 +1,6 @@
+"""The coding season in the admin, scoped to the programs the viewer runs
+(programs/admin/scopes.py)."""
+
 from django.contrib import admin
 
 from applications.models import (
@@ -6,34 +9,39 @@ from applications.models import (
     Idea,
     Project,
     Proposal,
+    ProposalStatus,
     Receipt,
     Registration,
     Score,
 )
+from programs.admin.scopes import ProgramScopedAdmin, ProgramScopedInline, SuperusersOnlyAdmin
 
 
 @admin.register(ContributorProfile)
-class ContributorProfileAdmin(admin.ModelAdmin):
+class ContributorProfileAdmin(SuperusersOnlyAdmin):
+    """Dates of birth and residences: superusers only; managers see eligibility on the pages."""
+
     list_display = ["user", "country_of_residence", "is_student", "is_beginner"]
     list_filter = ["country_of_residence", "is_student", "is_beginner"]
     search_fields = ["user__email"]
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(ProgramScopedAdmin):
     list_display = ["user", "program", "registered_at"]
     list_filter = ["program"]
     search_fields = ["user__email"]
 
 
 @admin.register(Idea)
-class IdeaAdmin(admin.ModelAdmin):
+class IdeaAdmin(ProgramScopedAdmin):
+    program_path = "participation__program"
     list_display = ["title", "participation", "size"]
     list_filter = ["participation__program", "size"]
     search_fields = ["title"]
 
 
-class ReceiptInline(admin.TabularInline):
+class ReceiptInline(ProgramScopedInline):
     model = Receipt
     extra = 0
     can_delete = False
@@ -42,7 +50,7 @@ class ReceiptInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(ProgramScopedAdmin):
     list_display = ["__str__", "contributor", "participation", "status", "rank", "submitted_at"]
     list_filter = ["program", "status"]
     search_fields = ["title", "contributor__email"]
@@ -55,15 +63,27 @@ class ProposalAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     inlines = [ReceiptInline]
 
+    def get_queryset(self, request):
+        proposals = super().get_queryset(request)
+        if request.user.is_superuser:
+            return proposals
+        # A draft is its contributor's alone, as on the pages (proposal_for_reviewer).
+        return proposals.exclude(status=ProposalStatus.DRAFT)
+
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ProgramScopedAdmin):
+    program_path = "participation__program"
     list_display = ["title", "contributor", "participation", "size", "length_weeks"]
     list_filter = ["participation__program"]
     search_fields = ["title", "contributor__email"]
 
 
-admin.site.register(Comment)
+@admin.register(Comment)
+class CommentAdmin(ProgramScopedAdmin):
+    program_path = "proposal__program"
 
 
-admin.site.register(Score)
+@admin.register(Score)
+class ScoreAdmin(ProgramScopedAdmin):
+    program_path = "proposal__program"

@@ -1,3 +1,7 @@
+"""The audit log in the admin, for superusers: managers read their programs' entries on the
+audit page (reports), which is scoped like every page. (programs/admin/scopes.py, which scopes
+the other admins, sits above audit: this module keeps its own check.)"""
+
 from django.contrib import admin
 
 from audit.models import AuditEntry
@@ -13,6 +17,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = False
     show_full_result_count = False
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_view_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

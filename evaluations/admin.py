@@ -1,10 +1,13 @@
+"""Evaluations in the admin, scoped to the programs the viewer runs (programs/admin/scopes.py)."""
+
 from django.contrib import admin
 
 from evaluations.models import Evaluation, EvaluationForm, EvaluationPeriod, ReminderLog
+from programs.admin.scopes import ProgramScopedAdmin, SuperusersOnlyAdmin
 
 
 @admin.register(EvaluationForm)
-class EvaluationFormAdmin(admin.ModelAdmin):
+class EvaluationFormAdmin(ProgramScopedAdmin):
     """Managers define a program's evaluation questions here; saving a change under a new
     version number keeps earlier evaluations tied to the questions they answered."""
 
@@ -13,14 +16,16 @@ class EvaluationFormAdmin(admin.ModelAdmin):
 
 
 @admin.register(EvaluationPeriod)
-class EvaluationPeriodAdmin(admin.ModelAdmin):
+class EvaluationPeriodAdmin(ProgramScopedAdmin):
+    program_path = "participation__program"
     list_display = ["__str__", "kind", "side", "opens_at", "closes_at", "status"]
     list_filter = ["participation__program", "kind", "side", "status"]
     readonly_fields = ["project", "participation", "kind", "side", "sequence", "status"]
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
+class EvaluationAdmin(ProgramScopedAdmin):
+    program_path = "period__participation__program"
     list_display = ["period", "filed_by", "submitted_at", "passed", "status"]
     list_filter = ["period__participation__program", "period__kind", "passed"]
 
@@ -36,7 +41,9 @@ class EvaluationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderLog)
-class ReminderLogAdmin(admin.ModelAdmin):
+class ReminderLogAdmin(SuperusersOnlyAdmin):
+    """Who was mailed about what, across programs: superusers only."""
+
     list_display = ["subject", "kind", "email", "created_at", "sent_at"]
     list_filter = ["kind"]
     search_fields = ["email", "subject"]

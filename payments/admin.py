@@ -1,5 +1,6 @@
-"""Payments in the admin: managers edit country factors; payouts and their history are read-only
-and change status only through actions that call the workflow service."""
+"""Payments in the admin, scoped to the programs the viewer runs (programs/admin/scopes.py):
+managers edit country factors; payouts and their history are read-only and change status only
+through actions that call the workflow service."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,16 +8,17 @@ from django.utils import timezone
 
 from payments import services
 from payments.models import CountryFactor, Payout, PayoutStatus, PayoutStatusChange
+from programs.admin.scopes import ProgramScopedAdmin, ProgramScopedInline
 
 
 @admin.register(CountryFactor)
-class CountryFactorAdmin(admin.ModelAdmin):
+class CountryFactorAdmin(ProgramScopedAdmin):
     list_display = ["program", "country", "factor"]
     list_filter = ["program"]
     search_fields = ["country"]
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(ProgramScopedInline):
     model = PayoutStatusChange
     extra = 0
     can_delete = False
@@ -60,7 +62,7 @@ def cancel(modeladmin, request, queryset):
 
 
 @admin.register(Payout)
-class PayoutAdmin(admin.ModelAdmin):
+class PayoutAdmin(ProgramScopedAdmin):
     list_display = ["reference", "program", "payee", "milestone", "amount", "currency", "status"]
     list_filter = ["program", "milestone", "status", "currency"]
     search_fields = ["reference", "payee__email", "oc_expense_id"]
@@ -80,7 +82,8 @@ class PayoutAdmin(admin.ModelAdmin):
 
 
 @admin.register(PayoutStatusChange)
-class PayoutStatusChangeAdmin(admin.ModelAdmin):
+class PayoutStatusChangeAdmin(ProgramScopedAdmin):
+    program_path = "payout__program"
     list_display = ["payout", "from_status", "to_status", "by", "at", "reason"]
     list_filter = ["to_status"]
     search_fields = ["payout__reference"]

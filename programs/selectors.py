@@ -36,6 +36,19 @@ def program_list(*, viewer) -> QuerySet[Program]:
     return programs.filter(visible).distinct()
 
 
+def programs_managed(*, viewer) -> QuerySet[Program]:
+    """The programs the viewer runs: all of them for superusers, none for a visitor.
+
+    What the admin shows a manager is scoped by it (programs/admin/scopes.py), as the
+    managers' pages are by program_for_manager.
+    """
+    if not _is_authenticated(viewer):
+        return Program.objects.none()
+    if viewer.is_superuser:
+        return Program.objects.all()
+    return Program.objects.filter(managers__user=viewer)
+
+
 def program_get(*, slug: str, viewer) -> Program:
     """The program with its timeline prefetched, or 404 when the viewer may not see it."""
     program = (

@@ -36,6 +36,11 @@ INVITATION_WRONG_EMAIL = (
     "your account), or ask the org admin to invite the address you use."
 )
 
+MANAGER_APPOINTER_NOT_MANAGER = "Only a manager of this program can appoint or remove its managers."
+MEMBERSHIP_REMOVER_NOT_ADMIN = (
+    "Only an org admin of this organization or a program manager can take a role away."
+)
+
 MANAGERS_GROUP = "Program managers"
 # Django admin permissions a program manager needs; granted through one group.
 MANAGER_APP_LABELS = ("programs", "applications", "docs_season", "evaluations", "payments")
@@ -57,15 +62,21 @@ def is_program_manager(*, user, program: Program) -> bool:
 
 
 def manager_grant(*, program: Program, user, by=None) -> ProgramManager:
-    """Make the user a manager of the program, with access to the admin for its data."""
-    group, _ = Group.objects.get_or_create(name=MANAGERS_GROUP)
-    perms = Permission.objects.filter(content_type__app_label__in=MANAGER_APP_LABELS)
-    group.permissions.add(*perms)
-    user.groups.add(group)
-    if not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+    """Make the user a manager of the program, with access to the admin for its data.
+
+    `by` (None for the system: set-up, the demo) must run the program itself, so nobody
+    appoints anyone, themselves included, to a program they do not run.
+    """
+    if by is not None and not is_program_manager(user=by, program=program):
+        raise PermissionDenied(MANAGER_APPOINTER_NOT_MANAGER)
     with transaction.atomic():
+        group, _ = Group.objects.get_or_create(name=MANAGERS_GROUP)
+        perms = Permission.objects.filter(content_type__app_label__in=MANAGER_APP_LABELS)
+        group.permissions.add(*perms)
+        user.groups.add(group)
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
         manager, created = ProgramManager.objects.get_or_create(program=program, user=user)
         if created:
             audit_record(
@@ -77,6 +88,33 @@ def manager_grant(*, program: Program, user, by=None) -> ProgramManager:
                 at=timezone.now(),
             )
     return manager
+
+
+def manager_revoke(*, program: Program, user, by=None) -> None:
+    """Take the program from its manager; with the last program they run go their staff status
+    and their admin permissions (superusers keep theirs)."""
+    if by is not None and not is_program_manager(user=by, program=program):
+        raise PermissionDenied(MANAGER_APPOINTER_NOT_MANAGER)
+    with transaction.atomic():
+        manager = ProgramManager.objects.filter(program=program, user=user).first()
+        if manager is None:
+            return
+        audit_record(
+            actor=by,
+            action="manager.revoke",
+            obj=manager,
+            before={"user": user.pk},
+            after={},
+            at=timezone.now(),
+        )
+        manager.delete()
+        if ProgramManager.objects.filter(user=user).exists():
+            return
+        # Staff status and the group come only from running a program (see manager_grant).
+        user.groups.remove(*Group.objects.filter(name=MANAGERS_GROUP))
+        if user.is_staff and not user.is_superuser:
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
 
 
 def membership_add(*, participation: Participation, user, role: str, by=None) -> Membership:
@@ -96,6 +134,31 @@ def membership_add(*, participation: Participation, user, role: str, by=None) ->
                 at=timezone.now(),
             )
     return membership
+
+
+def membership_remove(*, membership: Membership, by=None) -> None:
+    """Take a role in a participation from its holder (org admins and managers)."""
+    participation = membership.participation
+    if by is not None and not (
+        is_org_admin(user=by, participation=participation)
+        or is_program_manager(user=by, program=participation.program)
+    ):
+        raise PermissionDenied(MEMBERSHIP_REMOVER_NOT_ADMIN)
+    with transaction.atomic():
+        audit_record(
+            actor=by,
+            action="membership.remove",
+            obj=membership,
+            before={
+                "user": membership.user_id,
+                "role": membership.role,
+                "participation": participation.pk,
+            },
+            after={},
+            program=participation.program_id,
+            at=timezone.now(),
+        )
+        membership.delete()
 
 
 def invitation_create(

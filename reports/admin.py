@@ -1,10 +1,15 @@
+"""Archived projects and publications in the admin, scoped to the programs the viewer runs
+(programs/admin/scopes.py)."""
+
 from django.contrib import admin
 
+from programs.admin.scopes import ProgramScopedAdmin
 from reports.models import ArchivedProject, Publication
 
 
 @admin.register(ArchivedProject)
-class ArchivedProjectAdmin(admin.ModelAdmin):
+class ArchivedProjectAdmin(ProgramScopedAdmin):
+    program_path = "participation__program"
     list_display = ["title", "contributor_display_name", "participation", "status", "archived_at"]
     list_filter = ["status", "participation__program"]
     search_fields = ["title", "contributor_display_name", "external_key"]
@@ -14,7 +19,7 @@ class ArchivedProjectAdmin(admin.ModelAdmin):
 
 # Published statistics are read-only: publications are immutable snapshots.
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(ProgramScopedAdmin):
     list_display = ["program", "published_at", "published_by", "sha256", "superseded_by"]
     list_filter = ["program"]
     readonly_fields = [

@@ -267,12 +267,43 @@ def test_a_payout_created_by_the_scheduler_is_recorded_once(quiet):
 
 def test_a_manager_grant_is_recorded_once(quiet):
     cast = quiet
+    programs.manager_grant(program=cast.program, user=cast.org_admin, by=cast.manager)
+    (granted,) = AuditEntry.objects.filter(action="manager.grant", actor=cast.manager)
+    assert (granted.program_id, granted.after) == (cast.program.pk, {"user": cast.org_admin.pk})
+    programs.manager_grant(program=cast.program, user=cast.org_admin, by=cast.manager)
+    assert AuditEntry.objects.filter(action="manager.grant", actor=cast.manager).count() == 1
+
+
+def test_a_manager_revoke_is_recorded_once_and_a_refused_grant_not_at_all(quiet):
+    cast = quiet
     other = ProgramFactory()
-    programs.manager_grant(program=other, user=cast.org_admin, by=cast.manager)
-    (granted,) = AuditEntry.objects.filter(action="manager.grant", program_id=other.pk)
-    assert (granted.actor, granted.after) == (cast.manager, {"user": cast.org_admin.pk})
-    programs.manager_grant(program=other, user=cast.org_admin, by=cast.manager)
-    assert AuditEntry.objects.filter(action="manager.grant", program_id=other.pk).count() == 1
+    with pytest.raises(PermissionDenied):
+        programs.manager_grant(program=other, user=cast.manager, by=cast.manager)
+    assert not AuditEntry.objects.filter(program_id=other.pk).exists()
+    programs.manager_grant(program=cast.program, user=cast.org_admin, by=cast.manager)
+    for _ in range(2):
+        programs.manager_revoke(program=cast.program, user=cast.org_admin, by=cast.manager)
+    revoked = only("manager.revoke")
+    assert (revoked.actor, revoked.program_id) == (cast.manager, cast.program.pk)
+    assert changes(revoked) == ({"user": cast.org_admin.pk}, {})
+
+
+def test_a_membership_removal_is_recorded_and_a_refused_one_not(quiet):
+    cast = quiet
+    membership = cast.participation.memberships.get(user=cast.mentor)
+    with pytest.raises(PermissionDenied):
+        programs.membership_remove(membership=membership, by=cast.other_org_admin)
+    assert_none()
+    pk = membership.pk
+    programs.membership_remove(membership=membership, by=cast.org_admin)
+    removed = only("membership.remove")
+    assert (removed.actor, removed.program_id, removed.object_id) == (
+        cast.org_admin,
+        cast.program.pk,
+        str(pk),
+    )
+    before = {"user": cast.mentor.pk, "role": Role.MENTOR, "participation": cast.participation.pk}
+    assert changes(removed) == (before, {})
 
 
 def _invite(cast, email="new-mentor@example.org", by=None):

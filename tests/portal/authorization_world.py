@@ -1,11 +1,12 @@
 """The people and objects the authorization matrix (test_authorization_matrix.py) tries every URL
-with: the conftest cast, another contributor, and one object of each private kind owned by them.
+with: the conftest cast, another contributor, one object of each private kind owned by them, and
+for the admin a row of every registered model on each side of the manager's programs.
 
 Built once per module inside a transaction that is rolled back at the end; each test then runs
 in its own savepoint, so a POST that changes something changes it for that cell only.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -36,6 +37,7 @@ from tests.factories import (
     UserFactory,
     coding_timeline,
 )
+from tests.support.admin_world import admin_rows, our_side, their_side
 from tests.support.cast import DEADLINE, Cast, build_cast
 from tests.support.evaluations import make_project, period_of
 from tests.support.payouts import ORGANIZATION, make_payout
@@ -83,6 +85,9 @@ class World:
     their_idea: object  # the other coding organization's
     writer_payout: object  # the cast's docs organization pays the writer
     docs_period: object  # the cast's docs organization's first monthly evaluation
+    # {"ours": {model: row}, "theirs": {model: row}}: a row of every model the admin registers,
+    # in the cast's programs and in two hidden ones the cast's manager does not run.
+    admin: dict = field(default_factory=dict)
 
     def user(self, role):
         if role == "anonymous":
@@ -181,7 +186,7 @@ def build_world() -> World:
     )
     their_idea.mentors.set([cast.other_mentor])
     periods.periods_ensure_for_docs(cast.docs_participation)
-    return World(
+    world = World(
         cast=cast,
         other_contributor=other,
         mine=mine,
@@ -227,3 +232,6 @@ def build_world() -> World:
         .order_by("opens_at")
         .first(),
     )
+    # Last, with organizations and people of their own: nothing above changes for the roles.
+    world.admin = {"ours": admin_rows(our_side(cast)), "theirs": admin_rows(their_side(cast))}
+    return world

@@ -7,6 +7,10 @@ evaluations, payouts, tokens, invitations, hidden profiles, organizations' back 
 who may not see the object gets 404, never 403; 403 is kept for people who may read a thing but
 not change it. A refused request writes nothing (no INSERT, UPDATE or DELETE is run).
 
+The admin is covered the same way: the list, add, change, delete and history pages of every
+registered model, on a row of the manager's programs and of another program (ADMIN_ACCESS);
+the escalations it once allowed are named tests in test_admin.py.
+
 Each URL and method is one test id, `<url name>[<variant>]-<METHOD>`, that tries every role
 and reports every cell that differs; the people and objects are built once for the module
 (authorization_world.py) and every cell runs in a savepoint of its own.
@@ -20,17 +24,20 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.contrib import admin
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from accounts.models import User
 from tests.portal.authorization_world import ROLES, World, build_world
 
 LOGIN = "login"  # 302 to the sign-in page
+ADMIN_LOGIN = "admin-login"  # 302 to the admin's sign-in page: not staff
 REDIRECT = "redirect"  # 302 anywhere else: the action was taken (or the page moved)
-REFUSED = {LOGIN, 401, 403, 404, 405}
+REFUSED = {LOGIN, ADMIN_LOGIN, 401, 403, 404, 405}
 
 
 def table(default, *, anonymous=None, **roles) -> dict:
@@ -358,8 +365,8 @@ ROUTES: dict[str, Route] = {
     "api_schema": Route(api("schema/"), get=PUBLIC),
     "api_docs": Route(api("docs/"), get=PUBLIC),
     "api_redoc": Route(api("redoc/"), get=PUBLIC),
-    # The admin: only its sign-in page (the rest is Django's, behind is_staff). Managers are
-    # staff: they go on to the admin's index.
+    # The admin's sign-in page (its other pages are below ROUTES). Managers are staff: they go
+    # on to the admin's index.
     "admin:login": Route(url("admin:login"), get=table(200, manager=REDIRECT), post=everyone(200)),
     # allauth: sign-in, sign-up, e-mail and password pages about the viewer's own account,
     # the same for every signed-in role. Empty forms re-render (200).
@@ -542,10 +549,178 @@ ROUTES: dict[str, Route] = {
 }
 
 
+# The admin ---------------------------------------------------------------------------------
+# Every page of every model the admin registers (rows made from admin.site._registry), on a row
+# of the cast's programs ("ours") and of programs the cast's manager does not run ("theirs"; see
+# tests/support/admin_world.py). Only staff get in: everyone else, the anonymous visitor too, is
+# sent to the admin's sign-in page. The manager gets what ADMIN_ACCESS says: another program's
+# row does not exist for them (404, as on the pages), whatever their permissions.
+# An empty add or change form comes back with its errors (200); a confirmed deletion redirects,
+# or shows what protects the row (200).
+
+
+def superusers_only() -> dict:
+    """Rows of no program, holding personal data (or the log): refused to the manager (403)."""
+    return dict.fromkeys(ADMIN_PAGES, 403)
+
+
+def scoped(*, view=True, add=True, change=True, delete=True, protected=False) -> dict:
+    """A model with a program: on their programs' rows what the permissions say; 404 on others."""
+    if not view:  # no permission on the model at all (managers have none on reports)
+        return {page: 404 if "theirs" in page else 403 for page in ADMIN_PAGES}
+    ours = {
+        "changelist-GET": 200,
+        "add-GET": 200 if add else 403,
+        "add-POST": 200 if add else 403,
+        "change[ours]-GET": 200,
+        "change[ours]-POST": 200 if change else 403,
+        "delete[ours]-GET": 200 if delete else 403,
+        "delete[ours]-POST": (200 if protected else REDIRECT) if delete else 403,
+        "history[ours]-GET": 200,
+    }
+    return {page: ours.get(page, 404) for page in ADMIN_PAGES}
+
+
+def shared(*, change_ours: bool) -> dict:
+    """Rows every program shares (organizations, tags): read by the manager, changed by them only
+    where said (organizations of their programs), deleted by superusers."""
+    read = {"add-GET": 200, "add-POST": 200}
+    for side in ("ours", "theirs"):
+        read[f"change[{side}]-GET"] = read[f"history[{side}]-GET"] = 200
+        read[f"change[{side}]-POST"] = 200 if change_ours and side == "ours" else 403
+    return {page: read.get(page, 403 if "delete" in page else 200) for page in ADMIN_PAGES}
+
+
+ADMIN_PAGES = [
+    "changelist-GET",
+    "add-GET",
+    "add-POST",
+    *(
+        f"{view}[{side}]-{method}"
+        for side in ("ours", "theirs")
+        for view, method in [
+            ("change", "GET"),
+            ("change", "POST"),
+            ("delete", "GET"),
+            ("delete", "POST"),
+            ("history", "GET"),
+        ]
+    ),
+]
+VIEW_ONLY = {"add": False, "change": False, "delete": False}
+# The decisions are documented in each ModelAdmin and in programs/admin/scopes.py.
+ADMIN_ACCESS = {
+    "auth.group": superusers_only(),  # Django's; managers hold no permission on it
+    "account.emailaddress": superusers_only(),  # allauth's; likewise
+    "accounts.user": superusers_only(),
+    "audit.auditentry": superusers_only(),  # managers read their programs' on the audit page
+    "programs.program": scoped(add=False, delete=False),
+    "programs.organization": shared(change_ours=True),
+    "programs.tag": shared(change_ours=False),
+    # Deleting it would take proposals with it, one of which has become a project.
+    "programs.participation": scoped(protected=True),
+    "programs.invitation": scoped(**VIEW_ONLY),
+    "applications.contributorprofile": superusers_only(),
+    # Rows naming a person a manager would have to pick: not added by managers.
+    "applications.registration": scoped(add=False),
+    "applications.idea": scoped(),
+    "applications.proposal": scoped(add=False),
+    "applications.project": scoped(add=False, protected=True),  # its evaluation protects it
+    "applications.comment": scoped(add=False),
+    "applications.score": scoped(add=False),
+    "docs_season.writerprofile": superusers_only(),
+    "docs_season.docproposal": scoped(),
+    "docs_season.statementofinterest": scoped(add=False),
+    "docs_season.hire": scoped(add=False),
+    "docs_season.casestudy": scoped(),
+    "docs_season.survey": scoped(),
+    "docs_season.surveyresponse": scoped(),
+    "evaluations.evaluationform": scoped(protected=True),  # an evaluation answered it
+    "evaluations.evaluationperiod": scoped(protected=True),  # its evaluation protects it
+    "evaluations.evaluation": scoped(**VIEW_ONLY),
+    "evaluations.reminderlog": superusers_only(),
+    "payments.countryfactor": scoped(),
+    "payments.payout": scoped(add=False, delete=False),
+    "payments.payoutstatuschange": scoped(**VIEW_ONLY),
+    "reports.archivedproject": scoped(view=False),
+    "reports.publication": scoped(view=False),
+}
+
+
+def staff(manager) -> dict:
+    """Every role but the manager goes to the admin's sign-in page; the manager gets `manager`."""
+    return table(ADMIN_LOGIN, manager=manager)
+
+
+def _autocomplete(model_name, field_name):
+    query = f"?app_label=programs&model_name={model_name}&field_name={field_name}"
+    return lambda w: reverse("admin:autocomplete") + query
+
+
+def _admin_routes() -> dict[str, Route]:
+    routes = {
+        "admin:index": Route(url("admin:index"), get=staff(200)),
+        # A user's password, like the user: superusers only.
+        "admin:auth_user_password_change": Route(
+            lambda w: reverse("admin:auth_user_password_change", args=[w.admin["ours"][User].pk]),
+            get=staff(403),
+            post=staff(403),
+        ),
+        # Organizations are public: anyone in the admin may look one up for a participation.
+        "admin:autocomplete[organization]": Route(
+            _autocomplete("participation", "organization"), get=staff(200)
+        ),
+        # Picking a person for a role is for superusers.
+        "admin:autocomplete[manager]": Route(
+            _autocomplete("programmanager", "user"), get=staff(403)
+        ),
+        "admin:autocomplete[member]": Route(_autocomplete("membership", "user"), get=staff(403)),
+    }
+    models = sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
+    for app_label in sorted({model._meta.app_label for model in models}):
+        # An app the manager holds no permission in does not exist for them.
+        visible = any(
+            ADMIN_ACCESS[model._meta.label_lower]["changelist-GET"] == 200
+            for model in models
+            if model._meta.app_label == app_label
+        )
+        routes[f"admin:app_list[{app_label}]"] = Route(
+            url("admin:app_list", lambda w, app_label=app_label: [app_label]),
+            get=staff(200 if visible else 404),
+        )
+    for model in models:
+        access = ADMIN_ACCESS[model._meta.label_lower]
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        routes[f"{name}_changelist"] = Route(
+            url(f"{name}_changelist"), get=staff(access["changelist-GET"])
+        )
+        routes[f"{name}_add"] = Route(
+            url(f"{name}_add"), get=staff(access["add-GET"]), post=staff(access["add-POST"])
+        )
+        for side in ("ours", "theirs"):
+            row = partial(lambda w, side, model: [w.admin[side][model].pk], side=side, model=model)
+            for view in ("change", "delete", "history"):
+                methods = {
+                    method.lower(): staff(access[f"{view}[{side}]-{method}"])
+                    for method in ("GET", "POST")
+                    if f"{view}[{side}]-{method}" in access
+                }
+                data = (lambda w: {"post": "yes"}) if view == "delete" else (lambda w: {})
+                routes[f"{name}_{view}[{side}]"] = Route(
+                    url(f"{name}_{view}", row), data=data, **methods
+                )
+    return routes
+
+
+ROUTES.update(_admin_routes())
+
+
 def outcome(response):
     if response.status_code in (301, 302):
-        login = resolve_url(settings.LOGIN_URL)
-        return LOGIN if urlsplit(response["Location"]).path == login else REDIRECT
+        path = urlsplit(response["Location"]).path
+        if path == reverse("admin:login"):
+            return ADMIN_LOGIN
+        return LOGIN if path == resolve_url(settings.LOGIN_URL) else REDIRECT
     return response.status_code
 
 
@@ -641,8 +816,16 @@ def test_route(world, db, name, method):
 
 # Completeness -------------------------------------------------------------------------------
 
-# Of the admin, only the sign-in page: the rest is Django's own, behind is_staff.
-ADMIN_KEPT = {"admin:login"}
+# Admin pages without a row: the staff's own session and password, the admin's script
+# translations, and "view on site" (no model has a page address: a 404 for every object). Its
+# unnamed patterns only redirect to named ones (an object's old address, the catch-all).
+ADMIN_LEFT_OUT = {
+    "admin:logout",
+    "admin:password_change",
+    "admin:password_change_done",
+    "admin:jsi18n",
+    "admin:view_on_site",
+}
 
 
 def _patterns(entries=None, namespace=""):
@@ -653,7 +836,8 @@ def _patterns(entries=None, namespace=""):
             yield from _patterns(entry.url_patterns, inner)
         elif isinstance(entry, URLPattern):
             name = f"{namespace}{entry.name}" if entry.name else str(entry.pattern)
-            if not namespace.startswith("admin:") or name in ADMIN_KEPT:
+            in_admin = namespace.startswith("admin:")
+            if not in_admin or (entry.name and name not in ADMIN_LEFT_OUT):
                 yield name
 
 
