@@ -186,8 +186,9 @@ def project_end(*, project: Project, passed: bool, reason: str, now: datetime, b
 
 def visible_answers(*, evaluation: Evaluation, viewer) -> dict | None:
     """The answers the viewer may read: org admins and managers read everything; mentors read
-    all but private answers; a contributor reads only the pass/fail of the mentor side (and
-    their own evaluation); anyone else nothing (None)."""
+    all but private answers of their own evaluations, and of the contributor's evaluation of
+    them only where the program lets them; a contributor reads only the pass/fail of the mentor
+    side (and their own evaluation); anyone else nothing (None)."""
     period = evaluation.period
     participation = period.participation
     program = participation.program
@@ -201,6 +202,8 @@ def visible_answers(*, evaluation: Evaluation, viewer) -> dict | None:
     form_private = {q["key"] for q in evaluation.form.questions if q.get("private")}
     project = period.project
     if project is not None and project.mentors.filter(pk=viewer.pk).exists():
+        if period.side == Side.CONTRIBUTOR and not program.mentors_read_contributor_evaluations:
+            return None
         return {k: v for k, v in evaluation.answers.items() if k not in form_private}
     if project is not None and project.contributor_id == viewer.pk:
         if period.side == Side.CONTRIBUTOR:

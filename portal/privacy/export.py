@@ -62,9 +62,11 @@ def _evaluation(evaluation: Evaluation, answers: dict) -> dict:
 
 
 def _received_answers(evaluation: Evaluation, *, user) -> dict:
-    """What the person may read of an evaluation about them or their mentoring, by the rules of
-    evaluations.services.filing.visible_answers: a contributor reads the mentor's grade only; a
-    mentor reads everything but the private answers."""
+    """What the person may read of an evaluation about them or their mentoring: a contributor
+    reads the mentor's grade only; a mentor reads everything but the private answers. For the
+    mentor this is wider than the pages where the program keeps the contributor's evaluation
+    from mentors (visible_answers): the export answers the person's right of access to what
+    was written about them."""
     if evaluation.period.project.contributor_id == user.pk:
         return {"grade": evaluation.answers.get("grade")}
     private = {q["key"] for q in evaluation.form.questions if q.get("private")}

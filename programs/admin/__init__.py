@@ -91,6 +91,7 @@ class ProgramAdmin(ProgramScopedAdmin):
                     "midterm_payout_percent",
                     "final_payout_percent",
                     "org_stipend_per_contributor",
+                    "mentors_read_contributor_evaluations",
                 ],
             },
         ),

@@ -108,6 +108,14 @@ class Program(models.Model):
     evaluation_window_days = models.PositiveSmallIntegerField(
         default=7, help_text="Days each coding evaluation period stays open."
     )
+    mentors_read_contributor_evaluations = models.BooleanField(
+        default=False,
+        help_text=(
+            "Whether a project's mentors read the contributor's evaluation of them (never its "
+            "private answers). Off, as in Google Summer of Code: contributors write more frankly "
+            "for the org admins and the program."
+        ),
+    )
     opencollective_collective = models.SlugField(
         max_length=100, blank=True, help_text="The OpenCollective collective that pays the program."
     )

@@ -482,10 +482,20 @@ def test_what_each_role_reads_of_a_contributor_and_a_monthly_evaluation(cast):
     evaluation = filing.evaluation_submit(
         period=period, by=cast.contributor, answers=CONTRIBUTOR_ANSWERS, now=period.opens_at
     )
-    for person in (cast.contributor, cast.mentor, cast.org_admin, cast.manager):
+    for person in (cast.contributor, cast.org_admin, cast.manager):
         assert filing.visible_answers(evaluation=evaluation, viewer=person) == (CONTRIBUTOR_ANSWERS)
-    for person in (cast.other_mentor, cast.other_org_admin, cast.outsider):
+    for person in (cast.mentor, cast.other_mentor, cast.other_org_admin, cast.outsider):
         assert filing.visible_answers(evaluation=evaluation, viewer=person) is None
+    # A program may let mentors read it (never its private answers).
+    cast.program.mentors_read_contributor_evaluations = True
+    cast.program.save()
+    evaluation.period.participation.program.refresh_from_db()
+    assert filing.visible_answers(evaluation=evaluation, viewer=cast.mentor) == {
+        key: value
+        for key, value in CONTRIBUTOR_ANSWERS.items()
+        if not any(q["key"] == key and q.get("private") for q in evaluation.form.questions)
+    }
+    assert filing.visible_answers(evaluation=evaluation, viewer=cast.other_mentor) is None
 
     monthly = docs_period(cast)
     evaluation = filing.evaluation_submit(

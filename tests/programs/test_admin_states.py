@@ -38,3 +38,8 @@ def test_the_change_page_shows_the_status_without_an_input(cast, admin_client, m
     assert page.status_code == 200
     assert 'name="status"' not in page.content.decode()
     assert obj.get_status_display() in page.content.decode()
+
+
+def test_whether_mentors_read_the_contributors_evaluation_is_set_in_the_admin(cast, admin_client):
+    url = reverse("admin:programs_program_change", args=[cast.program.pk])
+    assert 'name="mentors_read_contributor_evaluations"' in admin_client.get(url).content.decode()
