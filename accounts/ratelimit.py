@@ -7,6 +7,7 @@ unreachable the cache grants every add (portal/redis_cache.py): each request cou
 of its window, and the limit fails open.
 """
 
+import contextlib
 import math
 import re
 import time
@@ -45,3 +46,13 @@ def consume(*, scope: str, ident: str, rate: str, now: float | None = None) -> i
     if count <= amount:
         return None
     return max(1, math.ceil((window + 1) * seconds - now))
+
+
+def release(*, scope: str, ident: str, rate: str, now: float) -> None:
+    """Take back one request that consume() counted at `now` (same window): a request that was
+    refused or turned out well. Nothing to take back once that window is over or uncounted."""
+    _amount, seconds = parse_rate(rate)
+    key = f"ratelimit:{scope}:{ident}:{int(now // seconds)}"
+    # ValueError: the window ended, or Redis is unreachable (nothing was kept).
+    with contextlib.suppress(ValueError):
+        cache.decr(key)

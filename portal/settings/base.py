@@ -208,15 +208,34 @@ def _rate_limit(name: str, value: str, *, per: bool) -> str:
     return value
 
 
+def _login_failed_limits(value: str) -> dict[str, str]:
+    """'5/5m/account_ip,10/m/ip,100/h/account' -> {"account_ip": "5/5m", ...}."""
+    limits = {}
+    for part in value.split(","):
+        match = re.fullmatch(r"(\d+/\d*[smhd])/(account_ip|ip|account)", part.strip())
+        if match is None or match[2] in limits:
+            raise ImproperlyConfigured(
+                f"LOGIN_FAILED_RATE_LIMIT={value!r} is not a rate limit such as "
+                "5/5m/account_ip,10/m/ip,100/h/account (per is account_ip, ip or account, each "
+                "at most once; the former per key locked the owner out and is gone)."
+            )
+        limits[match[2]] = match[1]
+    return limits
+
+
 # Counted in the shared cache, so the limits hold across web processes when REDIS_URL is set.
-# The Django admin's login form counts in the same "login_failed" buckets (accounts/admin.py).
+# Failed sign-ins (accounts/adapter.py, which replaces allauth's "login_failed" limit) count per
+# typed address from one client address, per client address, and per typed address from all of
+# them (a generous backstop): the site's and the admin's sign-in alike (accounts/admin.py).
 # Password reset answers alike for known and unknown addresses (ACCOUNT_PREVENT_ENUMERATION)
 # and mails both, so the per-address limit also caps mail sent to someone else's inbox.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+LOGIN_FAILED_RATE_LIMITS = _login_failed_limits(
+    env_str("LOGIN_FAILED_RATE_LIMIT", "5/5m/account_ip,10/m/ip,100/h/account")
+)
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": _rate_limit(
-        "LOGIN_FAILED_RATE_LIMIT", env_str("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/5m/key"), per=True
-    ),
+    "login_failed": None,  # accounts/adapter.py counts failed sign-ins instead
     "signup": "20/m/ip",
     "reset_password": _rate_limit(
         "PASSWORD_RESET_RATE_LIMIT",

@@ -51,11 +51,13 @@ def test_login_failures_are_rate_limited(client, settings):
     responses = [
         client.post(url, {"login": "target@example.org", "password": "wrong"}) for _ in range(6)
     ]
-    limited = "Too many failed login attempts"
-    assert [limited in r.text for r in responses] == [False] * 5 + [True]
-    # Even the right password is refused while the limit holds, and nothing signs in.
+    # Five failures from one client: the sixth try is refused, 429 with a Retry-After.
+    assert [r.status_code for r in responses] == [200] * 5 + [429]
+    limited = "Too many failed sign-in attempts"
+    assert limited in responses[5].text and 1 <= int(responses[5]["Retry-After"]) <= 300
+    # Even the right password is refused from there while the limit holds, and nothing signs in.
     right = client.post(url, {"login": "target@example.org", "password": PASSWORD})
-    assert right.status_code == 200 and limited in right.text
+    assert right.status_code == 429 and limited in right.text
     assert client.get(reverse("dashboard")).status_code == 302
 
 
