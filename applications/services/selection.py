@@ -3,8 +3,8 @@ that preview, apply and announce them.
 
 Allocation rule: every accepted organization that requested slots gets one; the slots left are
 shared in proportion to what each asked for beyond its first (largest remainder, ties to the
-organization listed first), never above its request. Organizations that requested nothing get
-none and are listed as such in the preview.
+organization listed first), never above its request. Organizations that requested nothing, or
+have no mentor, get none and are listed as such in the preview.
 
 Choice rule: each organization takes its ranked proposals in order until its slots are full. A
 contributor chosen by two organizations goes to the one that ranked them higher (smaller rank),
@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -104,12 +104,13 @@ def _accepted(program: Program):
 
 
 def slots_preview(*, program: Program, total: int) -> list[tuple[Participation, int, int]]:
-    """(participation, mentors, proposed slots) for each accepted organization."""
-    participations = list(
-        _accepted(program).annotate(mentor_count=Count("memberships", distinct=True))
-    )
+    """(participation, mentors, proposed slots) for each accepted organization; one without a
+    mentor gets no slot, whatever it requested (nobody could mentor its contributor)."""
+    mentors = Count("memberships", filter=Q(memberships__role=Role.MENTOR), distinct=True)
+    participations = list(_accepted(program).annotate(mentor_count=mentors))
+    requests = {p.pk: (p.slots_requested or 0) if p.mentor_count else 0 for p in participations}
     try:
-        allocation = allocate_slots({p.pk: p.slots_requested or 0 for p in participations}, total)
+        allocation = allocate_slots(requests, total)
     except ValueError as error:
         raise ValidationError(str(error)) from None
     return [(p, p.mentor_count, allocation.get(p.pk, 0)) for p in participations]

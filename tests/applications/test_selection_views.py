@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from applications.models import Project, Proposal, ProposalMentor, ProposalStatus
 from applications.services import selection
-from programs.models import MilestoneKind, ParticipationStatus
+from programs.models import MilestoneKind, ParticipationStatus, Role
 from programs.services import manager_grant
-from tests.factories import ParticipationFactory, ProgramFactory, UserFactory
+from tests.factories import MembershipFactory, ParticipationFactory, ProgramFactory, UserFactory
 from tests.support.matrix import assert_matrix, roles_expect
 from tests.support.proposals import allocate, open_ranking, org_url, submitted
 
@@ -187,3 +187,22 @@ def test_a_contributor_chosen_twice_goes_to_the_higher_rank_through_the_pages(ca
     assert client.post(reverse("program_selection", args=[cast.program.slug])).status_code == 302
     accepted = set(Project.objects.values_list("proposal_id", flat=True))
     assert accepted == {x.pk, z.pk, c_at_b.pk}
+
+
+def test_an_organization_without_a_mentor_gets_no_slot(cast, client):
+    cast.participation.slots_requested = 2
+    cast.participation.save()
+    alone = ParticipationFactory(program=cast.program, slots_requested=4)
+    MembershipFactory(participation=alone, role=Role.ORG_ADMIN)  # an admin, but no mentor
+    client.force_login(cast.manager)
+    url = reverse("program_slots", args=[cast.program.slug])
+    preview = client.post(url, {"total": "6", "action": "preview"})
+    assert preview.status_code == 200 and "No mentor" in preview.text
+    rows = {p.pk: (mentors, slots) for p, mentors, slots in selection.slots_preview(
+        program=cast.program, total=6
+    )}  # fmt: skip
+    assert rows[alone.pk] == (0, 0)
+    assert rows[cast.participation.pk] == (1, 2)
+    MembershipFactory(participation=alone, role=Role.MENTOR)
+    rows = {p.pk: slots for p, _, slots in selection.slots_preview(program=cast.program, total=6)}
+    assert rows[alone.pk] == 4
