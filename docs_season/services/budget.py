@@ -36,7 +36,8 @@ class BudgetProblem:
     line: int | None = None  # 1-based line of the budget, when the rule is about one line
 
 
-def _money(value: Decimal) -> str:
+def money_text(value: Decimal) -> str:
+    """An amount as messages write it: 9650 -> "9,650.00"."""
     return f"{value:,.2f}"
 
 
@@ -73,8 +74,8 @@ def budget_problems(
                     "volunteer_stipend",
                     STIPEND_TOO_HIGH.format(
                         line=line,
-                        amount=_money(item["amount"]),
-                        cap=_money(program.volunteer_stipend_max),
+                        amount=money_text(item["amount"]),
+                        cap=money_text(program.volunteer_stipend_max),
                     ),
                     line,
                 )
@@ -89,9 +90,9 @@ def budget_problems(
             BudgetProblem(
                 "total",
                 TOTAL_OUT_OF_RANGE.format(
-                    total=_money(total),
-                    low=_money(program.budget_min),
-                    high=_money(program.budget_max),
+                    total=money_text(total),
+                    low=money_text(program.budget_min),
+                    high=money_text(program.budget_max),
                 ),
             )
         )
@@ -102,8 +103,8 @@ def budget_problems(
                 "writer_share",
                 WRITER_SHARE_TOO_LOW.format(
                     share=_percent(writers, total),
-                    writers=_money(writers),
-                    total=_money(total),
+                    writers=money_text(writers),
+                    total=money_text(total),
                     minimum=_plain(program.writer_budget_min_percent),
                 ),
             )
@@ -112,7 +113,8 @@ def budget_problems(
     if swag >= program.swag_max:
         problems.append(
             BudgetProblem(
-                "swag", SWAG_TOO_HIGH.format(swag=_money(swag), cap=_money(program.swag_max))
+                "swag",
+                SWAG_TOO_HIGH.format(swag=money_text(swag), cap=money_text(program.swag_max)),
             )
         )
     donations = of_kind(BudgetKind.DONATION)
@@ -121,7 +123,7 @@ def budget_problems(
             BudgetProblem(
                 "donations",
                 DONATIONS_TOO_HIGH.format(
-                    donations=_money(donations),
+                    donations=money_text(donations),
                     share=_percent(donations, total),
                     maximum=_plain(program.donation_max_percent),
                 ),

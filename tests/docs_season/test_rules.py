@@ -7,11 +7,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from docs_season.models import CaseStudy, DocProposal, Hire, StatementOfInterest
+from docs_season.models import CaseStudy, DocProposal, Hire, StatementOfInterest, WriterProfile
 from docs_season.services import budget, case_studies, hiring, organizations
 from programs.models import MilestoneKind, Role
 from tests.factories import MembershipFactory, ParticipationFactory, UserFactory
 from tests.support.cast import DEADLINE
+from tests.support.docs import fund_writers
 
 pytestmark = pytest.mark.django_db
 US = timedelta(microseconds=1)
@@ -124,6 +125,8 @@ def test_saving_keeps_a_draft_that_breaks_rules_and_submit_refuses_it(cast):
 
 
 def _hire(cast, now, writer=None):
+    if not DocProposal.objects.filter(participation=cast.docs_participation).exists():
+        fund_writers(cast.docs_participation)
     return hiring.writer_hire(
         participation=cast.docs_participation,
         by=cast.org_admin,
@@ -149,6 +152,7 @@ def test_hiring_until_the_deadline_inclusive(cast, moment, allowed):
 
 @pytest.mark.parametrize(("hours", "allowed"), [(4, False), (5, True), (30, True), (31, False)])
 def test_writer_hours_per_week_within_bounds(cast, hours, allowed):
+    fund_writers(cast.docs_participation)
     call = lambda: hiring.writer_hire(  # noqa: E731
         participation=cast.docs_participation,
         by=cast.org_admin,
@@ -166,6 +170,7 @@ def test_writer_hours_per_week_within_bounds(cast, hours, allowed):
 
 
 def test_only_the_org_admin_hires_and_only_once(cast):
+    fund_writers(cast.docs_participation)
     for person in (cast.mentor, cast.other_org_admin, cast.writer, cast.manager):
         with pytest.raises(PermissionDenied):
             hiring.writer_hire(
@@ -265,3 +270,60 @@ def test_case_study_submission_inside_its_window(cast):
     )
     study.refresh_from_db()
     assert study.status == "accepted"
+
+
+def _offer(cast, *, agreed_hours=200, hours_per_week=20, compensation="6000", writer=None):
+    return hiring.writer_hire(
+        participation=cast.docs_participation,
+        by=cast.org_admin,
+        writer=writer or cast.writer,
+        agreed_hours=agreed_hours,
+        hours_per_week=hours_per_week,
+        compensation=D(compensation),
+        now=DEADLINE,
+    )
+
+
+def test_a_hire_breaking_every_rule_names_each_one_at_once(cast):
+    # The journey of the issue: 5 hours in all, 10 a week, US$90,000 for a US$9,650 project.
+    fund_writers(cast.docs_participation, "9650")
+    with pytest.raises(ValidationError) as refused:
+        _offer(cast, agreed_hours=5, hours_per_week=10, compensation="90000")
+    errors = refused.value.message_dict
+    assert errors["agreed_hours"] == ["The hours agreed (5) are fewer than one week's 10 hours."]
+    assert errors["compensation"] == [
+        "US$90,000.00 is more than the US$9,650.00 left of the project's technical writer "
+        "budget (US$9,650.00, of which US$0.00 is committed to earlier hires).",
+        "US$90,000.00 is above the program's US$15,000.00 maximum for a project.",
+    ]
+    assert not Hire.objects.exists()
+
+
+@pytest.mark.parametrize(("amount", "allowed"), [("3650.00", True), ("3650.01", False)])
+def test_hires_share_the_writer_budget_to_the_cent(cast, amount, allowed):
+    fund_writers(cast.docs_participation, "9650")
+    _offer(cast, compensation="6000")
+    second = UserFactory()
+    WriterProfile.objects.create(user=second, display_name="Second", country_of_residence="IN")
+    if allowed:
+        assert _offer(cast, compensation=amount, writer=second).compensation == D(amount)
+    else:
+        with pytest.raises(
+            ValidationError, match=r"US\$3,650.00 left .* US\$6,000.00 is committed"
+        ):
+            _offer(cast, compensation=amount, writer=second)
+
+
+@pytest.mark.parametrize(("hours", "allowed"), [(19, False), (20, True)])
+def test_the_hours_agreed_cover_at_least_one_week(cast, hours, allowed):
+    fund_writers(cast.docs_participation)
+    if allowed:
+        _offer(cast, agreed_hours=hours, hours_per_week=20)
+    else:
+        with pytest.raises(ValidationError, match="fewer than one week"):
+            _offer(cast, agreed_hours=hours, hours_per_week=20)
+
+
+def test_without_a_writer_budget_nothing_can_be_offered(cast):
+    with pytest.raises(ValidationError, match=r"left of the project's technical writer budget"):
+        _offer(cast)

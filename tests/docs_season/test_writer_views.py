@@ -22,7 +22,7 @@ from docs_season.models import (
 from docs_season.services import case_studies, hiring, organizations, surveys
 from programs.models import Milestone, MilestoneKind, Role
 from tests.factories import MembershipFactory, ParticipationFactory, UserFactory
-from tests.support.docs import retime, url
+from tests.support.docs import fund_writers, retime, url
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +154,7 @@ def test_manager_reads_org_writers_without_hiring(client, cast):
 
 def test_hire_before_the_deadline(client, cast):
     retime(cast.docs_program, MilestoneKind.HIRING_DEADLINE, timezone.now() + timedelta(days=3))
+    fund_writers(cast.docs_participation, "9000")
     statement(cast)
     client.force_login(cast.org_admin)
     page = url("org_writers", cast.docs_participation)
@@ -165,7 +166,9 @@ def test_hire_before_the_deadline(client, cast):
     hire = Hire.objects.get()
     assert (hire.writer, hire.agreed_hours, hire.hours_per_week) == (cast.writer, 120, 10)
     assert hire.hired_by == cast.org_admin
-    assert "Hired" in client.get(page).content.decode()
+    after = client.get(page).content.decode()
+    assert "Hired" in after
+    assert "committed to hires: US$" in after and "left: US$" in after
 
 
 def test_hire_after_the_deadline_is_refused_with_the_deadline(client, cast):
