@@ -22,6 +22,7 @@ from programs.models import Invitation, InvitationStatus, ParticipationStatus, R
 from reports import publishing
 from tests.factories import ParticipationFactory, ProgramFactory, UserFactory
 from tests.support.cast import DEADLINE
+from tests.support.docs import fund_writers
 from tests.support.evaluations import FAIL_ANSWERS, make_project, period_of
 from tests.support.payouts import make_payout
 from tests.support.proposals import COMPLETE, allocate, open_ranking, submitted
@@ -399,6 +400,7 @@ def test_org_decision_hire_and_case_study_review(quiet):
     )
     assert changes(only("participation.decide")) == ({"status": "applied"}, {"status": "accepted"})
 
+    fund_writers(cast.docs_participation)
     hire = hiring.writer_hire(
         participation=cast.docs_participation,
         by=cast.org_admin,
