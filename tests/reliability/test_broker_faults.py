@@ -39,6 +39,7 @@ from programs.models import MilestoneKind
 from tests.factories import UserFactory, coding_timeline
 from tests.support.cast import DEADLINE
 from tests.support.evaluations import project_midterm_closing
+from tests.support.proposals import complete_draft
 from tests.support.workers import running_workers, slowed_mail, wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -192,20 +193,7 @@ def test_a_redis_restart_loses_queued_work_and_the_periodic_job_catches_up(cast,
 
 def test_a_worker_killed_mid_mail_leaves_it_to_the_next_worker(cast, workers):
     broker = workers.broker
-    program = cast.program
-    program.milestones.all().delete()
-    coding_timeline(
-        program, around=MilestoneKind.CONTRIBUTOR_APPLICATIONS, at=timezone.now() + timedelta(1)
-    )
-    Registration.objects.create(user=cast.contributor, program=program, registered_at=DEADLINE)
-    proposal = proposals.proposal_create(
-        contributor=cast.contributor, program=program, participation=cast.participation,
-        idea=None, now=timezone.now(),
-    )  # fmt: skip
-    proposals.proposal_save(
-        proposal=proposal, by=cast.contributor, now=timezone.now(),
-        data={"title": "T", "abstract": "A", "body": "B", "size": 175, "length_weeks": 12},
-    )  # fmt: skip
+    proposal = complete_draft(cast)
     slow = workers.start("--pool=solo", env=slowed_mail(120))
     receipt = proposals.proposal_submit(proposal=proposal, by=cast.contributor, now=timezone.now())
     assert wait_for(workers.sending), workers.output()

@@ -9,13 +9,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from applications.models import Registration
 from applications.services import proposals
-from programs.models import MilestoneKind, OutboxMail
+from programs.models import OutboxMail
 from programs.outbox import RESEND_AFTER
 from programs.tasks import resend_outbox_mail
-from tests.factories import coding_timeline
-from tests.support.cast import DEADLINE
+from tests.support.proposals import complete_draft
 from tests.support.workers import Workers, embedded_broker, slowed_mail, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -46,20 +44,7 @@ def _age_outbox():
 
 
 def test_a_receipt_lost_with_a_killed_worker_is_sent_once_by_the_catch_up(cast, workers):
-    program = cast.program
-    program.milestones.all().delete()
-    coding_timeline(
-        program, around=MilestoneKind.CONTRIBUTOR_APPLICATIONS, at=timezone.now() + timedelta(1)
-    )
-    Registration.objects.create(user=cast.contributor, program=program, registered_at=DEADLINE)
-    proposal = proposals.proposal_create(
-        contributor=cast.contributor, program=program, participation=cast.participation,
-        idea=None, now=timezone.now(),
-    )  # fmt: skip
-    proposals.proposal_save(
-        proposal=proposal, by=cast.contributor, now=timezone.now(),
-        data={"title": "T", "abstract": "A", "body": "B", "size": 175, "length_weeks": 12},
-    )  # fmt: skip
+    proposal = complete_draft(cast)
     slow = workers.start("--pool=solo", env=slowed_mail(120))
     receipt = proposals.proposal_submit(proposal=proposal, by=cast.contributor, now=timezone.now())
     assert wait_for(workers.sending), workers.output()

@@ -8,8 +8,16 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.models import Comment, Project, Proposal, ProposalMentor, ProposalStatus, Score
-from applications.services import ideas
+from applications.models import (
+    Comment,
+    Project,
+    Proposal,
+    ProposalMentor,
+    ProposalStatus,
+    Registration,
+    Score,
+)
+from applications.services import ideas, proposals
 from programs.models import MilestoneKind, ProjectSize
 from tests.factories import MembershipFactory, UserFactory, coding_timeline
 from tests.support.cast import DEADLINE
@@ -157,3 +165,27 @@ def add_projects(cast, count, start=0):
             announced_at=coding.starts_at,
         )
         project.mentors.set([cast.mentor])
+
+
+def complete_draft(cast, *, now=None):
+    """The cast's contributor, registered, with a complete draft in a window open for a day more
+    (from `now`, by default the clock): ready to submit."""
+    now = now or timezone.now()
+    cast.program.milestones.all().delete()
+    coding_timeline(
+        cast.program, around=MilestoneKind.CONTRIBUTOR_APPLICATIONS, at=now + timedelta(days=1)
+    )
+    Registration.objects.create(user=cast.contributor, program=cast.program, registered_at=now)
+    proposal = proposals.proposal_create(
+        contributor=cast.contributor,
+        program=cast.program,
+        participation=cast.participation,
+        idea=None,
+        now=now,
+    )
+    return proposals.proposal_save(
+        proposal=proposal,
+        by=cast.contributor,
+        data={"title": "T", "abstract": "A", "body": "B", "size": 175, "length_weeks": 12},
+        now=now,
+    )
