@@ -365,11 +365,9 @@ def proposal_withdraw(*, proposal: Proposal, by, now: datetime) -> Proposal:
         raise ValidationError(NOT_EDITABLE.format(status=proposal.get_status_display().lower()))
     withdrawn = {"status": ProposalStatus.WITHDRAWN, "submission_slot": None, "rank": None}
     with transaction.atomic():
-        before = (
-            Proposal.objects.select_for_update().filter(pk=proposal.pk).values(*withdrawn).get()
-        )
-        attachment = Proposal.objects.filter(pk=proposal.pk).values_list("attachment", flat=True)
-        attachments_delete_on_commit([attachment.get()])
+        locked = Proposal.objects.select_for_update().filter(pk=proposal.pk)
+        before = locked.values(*withdrawn, "attachment").get()
+        attachments_delete_on_commit([before.pop("attachment")])
         Proposal.objects.filter(pk=proposal.pk).update(
             **withdrawn, attachment="", attachment_sha256=""
         )
