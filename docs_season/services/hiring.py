@@ -53,13 +53,16 @@ class WriterBudget:
         return max(self.budget - self.committed, Decimal("0"))
 
 
-def writer_budget(participation: Participation) -> WriterBudget:
+def writer_budget(participation: Participation, hires: list[Hire] | None = None) -> WriterBudget:
     """What the organization may still offer writers: its proposal's technical writer lines
-    less the compensation of the writers already hired."""
+    less the compensation of the writers already hired (`hires`, when the caller holds them)."""
     lines = BudgetItem.objects.filter(
         proposal__participation=participation, kind=BudgetKind.TECHNICAL_WRITER
     ).aggregate(total=Sum("amount"))["total"]
-    hired = participation.hires.aggregate(total=Sum("compensation"))["total"]
+    if hires is None:
+        hired = participation.hires.aggregate(total=Sum("compensation"))["total"]
+    else:
+        hired = sum((hire.compensation for hire in hires), Decimal("0"))
     return WriterBudget(budget=lines or Decimal("0"), committed=hired or Decimal("0"))
 
 

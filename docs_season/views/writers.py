@@ -173,7 +173,7 @@ def org_writers(request, program_slug, org_slug):
         "can_hire": can_hire,
         "rows": rows,
         "hires": hires,
-        "writer_budget": hiring.writer_budget(participation),
+        "writer_budget": hiring.writer_budget(participation, hires=hires),
         "hired": hired,
         "hiring_closed": hiring.hiring_error(program, now),
         "deadline": program.milestone(MilestoneKind.HIRING_DEADLINE),
