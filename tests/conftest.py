@@ -3,18 +3,14 @@ tests of several folders share."""
 
 import os
 import shutil
-from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.db import connection, connections
-from django.utils import timezone
 
-from applications.models import Registration
-from programs.models import MilestoneKind
-from tests.factories import coding_timeline
 from tests.support.api_world import api_world
 from tests.support.cast import CHROMIUM, build_cast
+from tests.support.proposals import open_window
 
 # Set by .ci/run's second pass: a test that needs a service fails instead of skipping.
 REQUIRE_SERVICES = bool(os.environ.get("SEASONS_REQUIRE_SERVICES"))
@@ -57,16 +53,7 @@ def cast(db):
 @pytest.fixture
 def open_cast(cast):
     """The cast, with the contributor registered and the window closing in three days."""
-    cast.program.milestones.all().delete()
-    coding_timeline(
-        cast.program,
-        around=MilestoneKind.CONTRIBUTOR_APPLICATIONS,
-        at=timezone.now() + timedelta(days=3),
-    )
-    Registration.objects.create(
-        user=cast.contributor, program=cast.program, registered_at=timezone.now()
-    )
-    return cast
+    return open_window(cast)
 
 
 @pytest.fixture

@@ -167,15 +167,23 @@ def add_projects(cast, count, start=0):
         project.mentors.set([cast.mentor])
 
 
+def open_window(cast, *, now=None, days=3):
+    """The cast, with the contributor registered and the application window closing `days`
+    after `now` (by default the clock)."""
+    now = now or timezone.now()
+    cast.program.milestones.all().delete()
+    coding_timeline(
+        cast.program, around=MilestoneKind.CONTRIBUTOR_APPLICATIONS, at=now + timedelta(days=days)
+    )
+    Registration.objects.create(user=cast.contributor, program=cast.program, registered_at=now)
+    return cast
+
+
 def complete_draft(cast, *, now=None):
     """The cast's contributor, registered, with a complete draft in a window open for a day more
     (from `now`, by default the clock): ready to submit."""
     now = now or timezone.now()
-    cast.program.milestones.all().delete()
-    coding_timeline(
-        cast.program, around=MilestoneKind.CONTRIBUTOR_APPLICATIONS, at=now + timedelta(days=1)
-    )
-    Registration.objects.create(user=cast.contributor, program=cast.program, registered_at=now)
+    open_window(cast, now=now, days=1)
     proposal = proposals.proposal_create(
         contributor=cast.contributor,
         program=cast.program,
