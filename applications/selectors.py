@@ -4,7 +4,7 @@ from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from applications.models import Idea, Project, Proposal, ProposalStatus, Registration
-from programs.models import Participation, ParticipationStatus, Program, Role
+from programs.models import Participation, ParticipationStatus, Program
 
 
 def registration_of(*, user, program: Program) -> Registration | None:
@@ -101,7 +101,3 @@ def accepted_projects(*, program: Program) -> QuerySet[Project]:
         .select_related("participation__organization", "contributor")
         .prefetch_related("mentors")
     )
-
-
-def is_org_admin_roles(roles: set) -> bool:
-    return Role.ORG_ADMIN in roles or "manager" in roles
