@@ -29,6 +29,12 @@ from programs.windows import window_error
 evaluation_submitted = Signal()  # sender=Evaluation, evaluation=
 project_ended = Signal()  # sender=Project, project=, passed=
 NOT_YOURS = "Only {who} can file this evaluation."
+# Who files each side, as NOT_YOURS names them.
+FILERS = {
+    Side.MENTOR: "an assigned mentor or an org admin",
+    Side.CONTRIBUTOR: "the contributor",
+    Side.ORG_ADMIN: "an org admin of this organization",
+}
 NOT_OPEN = "This evaluation opens at {opens} UTC."
 CLOSED = "This evaluation closed at {closes} UTC; it can no longer be submitted."
 ALREADY = "This evaluation was already submitted; submitted evaluations cannot be changed."
@@ -79,11 +85,7 @@ def _clean_answers(form: EvaluationForm, answers: dict) -> dict:
 
 def evaluation_submit(*, period: EvaluationPeriod, by, answers: dict, now: datetime) -> Evaluation:
     """File the period's evaluation once, inside its window decided at `now`."""
-    who = {
-        Side.MENTOR: "an assigned mentor or an org admin",
-        Side.CONTRIBUTOR: "the contributor",
-        Side.ORG_ADMIN: "an org admin of this organization",
-    }[period.side]
+    who = FILERS[period.side]
     if not may_file(period=period, user=by):
         raise PermissionDenied(NOT_YOURS.format(who=who))
     project = period.project

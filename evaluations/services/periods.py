@@ -29,8 +29,6 @@ from programs.models import (
 from programs.services import is_program_manager
 from programs.windows import utc_text
 
-# What evaluation_submit says to anyone else filing a docs evaluation (NOT_YOURS there).
-NOT_ORG_ADMIN_FILES = "Only an org admin of this organization can file this evaluation."
 LENGTH_LOCKED = "The length can change only before the first evaluation opens ({opens} UTC)."
 LENGTH_NOT_ALLOWED = "For a {size}-hour project choose a length of {weeks} weeks."
 # A request that began before the deadline may still be storing its evaluation; the job marks a
@@ -121,7 +119,7 @@ def project_change_length(*, project: Project, by, weeks: int, now: datetime) ->
         ).exists()
         or is_program_manager(user=by, program=program)
     ):
-        raise PermissionDenied(NOT_ORG_ADMIN_FILES)
+        raise PermissionDenied(filing.NOT_YOURS.format(who=filing.FILERS[Side.ORG_ADMIN]))
     allowed = program.length_options.get(str(project.size), [])
     if weeks not in allowed:
         raise ValidationError(
